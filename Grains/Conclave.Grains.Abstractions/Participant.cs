@@ -1,0 +1,44 @@
+namespace Conclave.Grains;
+
+/// <summary>One device connection in a call's live roster.</summary>
+/// <param name="SessionId">The signaling session that carries this participant.</param>
+/// <param name="UserId">The authenticated user.</param>
+/// <param name="DeviceId">The user's device, as named in its token.</param>
+/// <param name="DisplayName">The name other participants see.</param>
+/// <param name="Role">The user's role in the room.</param>
+/// <param name="DevicePublicKeys">The device's public keys as registered with its user; opaque to the server.</param>
+/// <param name="JoinedAt">When the participant entered the roster.</param>
+[GenerateSerializer, Immutable, Alias("participant")]
+public sealed record Participant(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] string UserId,
+    [property: Id(2)] string DeviceId,
+    [property: Id(3)] string DisplayName,
+    [property: Id(4)] RoomRole Role,
+    [property: Id(5)] byte[] DevicePublicKeys,
+    [property: Id(6)] DateTimeOffset JoinedAt);
+
+/// <summary>Why a participant left the roster.</summary>
+public enum LeaveReason
+{
+    /// <summary>The participant asked to leave.</summary>
+    Left = 0,
+    /// <summary>The session missed its heartbeats and expired.</summary>
+    Expired = 1,
+    /// <summary>The session was closed (for example the same session joined another room).</summary>
+    Closed = 2,
+}
+
+/// <summary>The call's roster at one <paramref name="Version"/>; every roster change increments the version.</summary>
+[GenerateSerializer, Immutable, Alias("call-snapshot")]
+public sealed record CallSnapshot(
+    [property: Id(0)] string Room,
+    [property: Id(1)] string? MediaNode,
+    [property: Id(2)] long Version,
+    [property: Id(3)] IReadOnlyList<Participant> Participants);
+
+/// <summary>Outcome of a join: the room's decision, and the roster when admitted.</summary>
+[GenerateSerializer, Immutable, Alias("call-join-result")]
+public sealed record CallJoinResult(
+    [property: Id(0)] RoomStatus Status,
+    [property: Id(1)] CallSnapshot? Call);

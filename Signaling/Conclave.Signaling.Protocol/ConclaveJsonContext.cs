@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Conclave.Signaling.Protocol.Api;
+
+namespace Conclave.Signaling.Protocol;
+
+/// <summary>Source-generated JSON for every signaling message and API body: camelCase, no reflection.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
+    MaxDepth = 16)]
+[JsonSerializable(typeof(SignalMessage))]
+[JsonSerializable(typeof(HelloMessage))]
+[JsonSerializable(typeof(WelcomeMessage))]
+[JsonSerializable(typeof(JoinMessage))]
+[JsonSerializable(typeof(JoinedMessage))]
+[JsonSerializable(typeof(LeaveMessage))]
+[JsonSerializable(typeof(LeftMessage))]
+[JsonSerializable(typeof(UpdateMessage))]
+[JsonSerializable(typeof(UpdatedMessage))]
+[JsonSerializable(typeof(PingMessage))]
+[JsonSerializable(typeof(PongMessage))]
+[JsonSerializable(typeof(ErrorMessage))]
+[JsonSerializable(typeof(ParticipantJoinedEvent))]
+[JsonSerializable(typeof(ParticipantLeftEvent))]
+[JsonSerializable(typeof(ParticipantUpdatedEvent))]
+[JsonSerializable(typeof(CreateRoomRequest))]
+[JsonSerializable(typeof(RoomDto))]
+[JsonSerializable(typeof(AddMemberRequest))]
+[JsonSerializable(typeof(CreateInvitationRequest))]
+[JsonSerializable(typeof(InvitationDto))]
+[JsonSerializable(typeof(RedeemResponse))]
+[JsonSerializable(typeof(MeDto))]
+[JsonSerializable(typeof(DeviceKeysRequest))]
+[JsonSerializable(typeof(ApiError))]
+public sealed partial class ConclaveJsonContext : JsonSerializerContext;

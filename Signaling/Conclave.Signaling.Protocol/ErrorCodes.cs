@@ -1,0 +1,32 @@
+namespace Conclave.Signaling.Protocol;
+
+/// <summary>The <c>code</c> values of <c>error</c> messages (documented in docs/signaling.md).</summary>
+public static class ErrorCodes
+{
+    /// <summary>Not JSON, not an object, or a required field is missing or invalid.</summary>
+    public const string BadRequest = "bad-request";
+    /// <summary>The <c>type</c> is not one this server understands.</summary>
+    public const string UnknownType = "unknown-type";
+    /// <summary>The <c>v</c> field names a protocol version this server does not speak.</summary>
+    public const string UnsupportedVersion = "unsupported-version";
+    /// <summary>A message other than <c>hello</c> came before a successful <c>hello</c>, or hello came twice.</summary>
+    public const string NotAuthenticated = "not-authenticated";
+    /// <summary>The token is missing, malformed, badly signed, expired or for another audience.</summary>
+    public const string InvalidToken = "invalid-token";
+    /// <summary>The session to resume is unknown or has expired; start a new one.</summary>
+    public const string SessionExpired = "session-expired";
+    /// <summary>The caller is not allowed to do this (not a member of the room, or not the session's owner).</summary>
+    public const string Forbidden = "forbidden";
+    /// <summary>No room has this name.</summary>
+    public const string RoomNotFound = "room-not-found";
+    /// <summary>The room is locked: only its owner and hosts may join.</summary>
+    public const string RoomLocked = "room-locked";
+    /// <summary>The request needs the session to be in a call.</summary>
+    public const string NotInCall = "not-in-call";
+    /// <summary>The message exceeded 64 KiB; the connection closes with 1009.</summary>
+    public const string MessageTooLarge = "message-too-large";
+    /// <summary>Too many messages; slow down.</summary>
+    public const string RateLimited = "rate-limited";
+    /// <summary>The server failed; the request may be retried.</summary>
+    public const string Internal = "internal";
+}

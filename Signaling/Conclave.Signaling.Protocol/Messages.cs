@@ -1,0 +1,191 @@
+using System.Text.Json.Serialization;
+
+namespace Conclave.Signaling.Protocol;
+
+/// <summary>
+/// Every signaling message: a JSON object with <c>type</c>, protocol version <c>v</c> and, on requests,
+/// a client-chosen request id <c>id</c> that the reply (or error) echoes. See docs/signaling.md.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(HelloMessage), MessageTypes.Hello)]
+[JsonDerivedType(typeof(WelcomeMessage), MessageTypes.Welcome)]
+[JsonDerivedType(typeof(JoinMessage), MessageTypes.Join)]
+[JsonDerivedType(typeof(JoinedMessage), MessageTypes.Joined)]
+[JsonDerivedType(typeof(LeaveMessage), MessageTypes.Leave)]
+[JsonDerivedType(typeof(LeftMessage), MessageTypes.Left)]
+[JsonDerivedType(typeof(UpdateMessage), MessageTypes.Update)]
+[JsonDerivedType(typeof(UpdatedMessage), MessageTypes.Updated)]
+[JsonDerivedType(typeof(PingMessage), MessageTypes.Ping)]
+[JsonDerivedType(typeof(PongMessage), MessageTypes.Pong)]
+[JsonDerivedType(typeof(ErrorMessage), MessageTypes.Error)]
+[JsonDerivedType(typeof(ParticipantJoinedEvent), MessageTypes.ParticipantJoined)]
+[JsonDerivedType(typeof(ParticipantLeftEvent), MessageTypes.ParticipantLeft)]
+[JsonDerivedType(typeof(ParticipantUpdatedEvent), MessageTypes.ParticipantUpdated)]
+public abstract record SignalMessage
+{
+    /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = ProtocolVersion.Current;
+
+    /// <summary>Request id chosen by the client and echoed in the reply; absent on events.</summary>
+    [JsonPropertyName("id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RequestId { get; init; }
+
+    /// <summary>Checks field contents beyond JSON shape; returns a reason, or null when valid.</summary>
+    public virtual string? Validate() => null;
+}
+
+/// <summary>The <c>type</c> values.</summary>
+public static class MessageTypes
+{
+    public const string Hello = "hello";
+    public const string Welcome = "welcome";
+    public const string Join = "join";
+    public const string Joined = "joined";
+    public const string Leave = "leave";
+    public const string Left = "left";
+    public const string Update = "update";
+    public const string Updated = "updated";
+    public const string Ping = "ping";
+    public const string Pong = "pong";
+    public const string Error = "error";
+    public const string ParticipantJoined = "participant-joined";
+    public const string ParticipantLeft = "participant-left";
+    public const string ParticipantUpdated = "participant-updated";
+}
+
+/// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
+public sealed record HelloMessage : SignalMessage
+{
+    /// <summary>A bearer token (JWT) of the embedded issuer or the configured OpenID Connect issuer.</summary>
+    public required string Token { get; init; }
+
+    /// <summary>Set to take over a session whose connection dropped, within its timeout.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ResumeRequest? Resume { get; init; }
+
+    public override string? Validate() =>
+        string.IsNullOrEmpty(Token) || Token.Length > SignalLimits.MaxTokenLength ? "token is missing or too long"
+        : Resume is { } r && (!Names.IsValidOpaqueId(r.SessionId) || !Names.IsValidOpaqueId(r.ResumeToken)) ? "resume needs sessionId and resumeToken"
+        : null;
+}
+
+/// <summary>The session to resume and its secret, both from the earlier <see cref="WelcomeMessage"/>.</summary>
+public sealed record ResumeRequest(string SessionId, string ResumeToken);
+
+/// <summary>Server → client: the connection is authenticated.</summary>
+public sealed record WelcomeMessage : SignalMessage
+{
+    public required string SessionId { get; init; }
+    /// <summary>Secret that lets a new connection resume this session; replaced on every welcome.</summary>
+    public required string ResumeToken { get; init; }
+    public required string UserId { get; init; }
+    public required string DisplayName { get; init; }
+    /// <summary>How often the client should send <c>ping</c>.</summary>
+    public required int HeartbeatIntervalMs { get; init; }
+    /// <summary>After this long without a ping the session leaves its call and cannot be resumed.</summary>
+    public required int SessionTimeoutMs { get; init; }
+    /// <summary>True when an earlier session was resumed.</summary>
+    public bool Resumed { get; init; }
+    /// <summary>On resume, the call the session is in (a fresh roster, events missed while away included).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JoinedMessage? Call { get; init; }
+}
+
+/// <summary>Client → server: join the call of a room.</summary>
+public sealed record JoinMessage : SignalMessage
+{
+    public required string Room { get; init; }
+
+    public override string? Validate() => Names.IsValidRoomName(Room) ? null : "room is not a valid room name";
+}
+
+/// <summary>Server → client: the session is in the call; the roster includes the caller.</summary>
+public sealed record JoinedMessage : SignalMessage
+{
+    public required string Room { get; init; }
+    /// <summary>The caller's own session id, to find itself in the roster.</summary>
+    public required string SessionId { get; init; }
+    /// <summary>The media node that hosts the call.</summary>
+    public string? MediaNode { get; init; }
+    /// <summary>Roster version; events carry the version they produce.</summary>
+    public required long RosterVersion { get; init; }
+    public required IReadOnlyList<ParticipantInfo> Participants { get; init; }
+}
+
+/// <summary>Client → server: leave the current call.</summary>
+public sealed record LeaveMessage : SignalMessage;
+
+/// <summary>Server → client: the session left <see cref="Room"/> (null if it was in no call).</summary>
+public sealed record LeftMessage : SignalMessage
+{
+    public string? Room { get; init; }
+}
+
+/// <summary>Client → server: change what others see of this participant.</summary>
+public sealed record UpdateMessage : SignalMessage
+{
+    public required string DisplayName { get; init; }
+
+    public override string? Validate() => Names.IsValidDisplayName(DisplayName) ? null : "displayName must be 1-64 printable characters";
+}
+
+/// <summary>Server → client: the update was applied.</summary>
+public sealed record UpdatedMessage : SignalMessage
+{
+    public required string DisplayName { get; init; }
+}
+
+/// <summary>Client → server heartbeat; keeps the session alive.</summary>
+public sealed record PingMessage : SignalMessage;
+
+/// <summary>Server → client heartbeat reply.</summary>
+public sealed record PongMessage : SignalMessage;
+
+/// <summary>Server → client: the request (echoed <c>id</c>) or message failed.</summary>
+public sealed record ErrorMessage : SignalMessage
+{
+    /// <summary>One of <see cref="ErrorCodes"/>.</summary>
+    public required string Code { get; init; }
+    /// <summary>Human-readable detail; never contains secrets.</summary>
+    public required string Message { get; init; }
+}
+
+/// <summary>Event: someone joined the caller's call.</summary>
+public sealed record ParticipantJoinedEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required long RosterVersion { get; init; }
+    public required ParticipantInfo Participant { get; init; }
+}
+
+/// <summary>Event: someone left the caller's call.</summary>
+public sealed record ParticipantLeftEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required long RosterVersion { get; init; }
+    public required string SessionId { get; init; }
+    /// <summary><c>left</c>, <c>expired</c> or <c>closed</c>.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>Event: a participant's details changed.</summary>
+public sealed record ParticipantUpdatedEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required long RosterVersion { get; init; }
+    public required ParticipantInfo Participant { get; init; }
+}
+
+/// <summary>One participant as clients see it.</summary>
+/// <param name="Role"><c>member</c>, <c>host</c> or <c>owner</c>.</param>
+/// <param name="DevicePublicKeys">The device's registered public keys (base64 in JSON), empty if none.</param>
+public sealed record ParticipantInfo(
+    string SessionId,
+    string UserId,
+    string DeviceId,
+    string DisplayName,
+    string Role,
+    byte[] DevicePublicKeys,
+    DateTimeOffset JoinedAt);

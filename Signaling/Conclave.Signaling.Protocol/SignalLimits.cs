@@ -1,0 +1,16 @@
+namespace Conclave.Signaling.Protocol;
+
+/// <summary>Bounds every signaling peer enforces.</summary>
+public static class SignalLimits
+{
+    /// <summary>Largest accepted message, after reassembly of WebSocket fragments.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+    /// <summary>Longest request id echoed back.</summary>
+    public const int MaxRequestIdLength = 64;
+    /// <summary>Longest token accepted in <c>hello</c>.</summary>
+    public const int MaxTokenLength = 8 * 1024;
+    /// <summary>Longest display name.</summary>
+    public const int MaxDisplayNameLength = 64;
+    /// <summary>Longest room name.</summary>
+    public const int MaxRoomNameLength = 64;
+}
