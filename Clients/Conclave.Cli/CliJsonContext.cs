@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conclave.Cli;
+
+/// <summary>Source-generated JSON for the CLI's own documents (the profile, the login result).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    WriteIndented = true,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
+    MaxDepth = 8)]
+[JsonSerializable(typeof(Profile))]
+[JsonSerializable(typeof(LoginResult))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;
+
+/// <summary>What <c>conclave login --json</c> prints: the saved profile without its token.</summary>
+internal sealed record LoginResult(string UserId, string DeviceId, string DisplayName, string Room, string Server, DateTimeOffset ExpiresAt);

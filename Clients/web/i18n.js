@@ -1,0 +1,42 @@
+// Interface strings in English and French; the browser's language picks one.
+const strings = {
+  en: {
+    landing: 'This Conclave server is running. Open the invitation link you were given to join a call.',
+    connecting: 'Connecting…',
+    connected: 'In the call',
+    reconnecting: 'Connection lost, reconnecting…',
+    participants: 'Participants',
+    leave: 'Leave',
+    left: 'You left the call.',
+    you: '(you)',
+    error: 'Error',
+  },
+  fr: {
+    landing: 'Ce serveur Conclave fonctionne. Ouvrez le lien d’invitation reçu pour rejoindre un appel.',
+    connecting: 'Connexion…',
+    connected: 'Dans l’appel',
+    reconnecting: 'Connexion perdue, reconnexion…',
+    participants: 'Participants',
+    leave: 'Quitter',
+    left: 'Vous avez quitté l’appel.',
+    you: '(vous)',
+    error: 'Erreur',
+  },
+};
+
+export const language = (navigator.language || 'en').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+
+/** The string for key in the browser's language. */
+export function t(key) {
+  return strings[language][key] ?? strings.en[key] ?? key;
+}
+
+/** Translates every element with a data-i18n attribute and sets the document language. */
+export function translatePage() {
+  document.documentElement.lang = language;
+  for (const element of document.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+translatePage();

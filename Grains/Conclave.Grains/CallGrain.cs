@@ -1,0 +1,200 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Conclave.Grains;
+
+/// <summary>
+/// The live call of one room (volatile). The roster is keyed by session id; every change increments
+/// <see cref="CallSnapshot.Version"/> and is pushed one-way to the participants' observers.
+/// <para>
+/// While the roster is not empty a ghost check runs every <see cref="SessionOptions.Timeout"/>: each participant's
+/// <see cref="ISessionGrain.IsInCallAsync"/> is asked, and those that answer false (their session expired, closed,
+/// or was lost with a crashed silo) are evicted with <see cref="LeaveReason.Expired"/>. The check interleaves with
+/// calls, so a slow or dead session never blocks joins, and it keeps the activation alive while people are in it.
+/// </para>
+/// </summary>
+public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<CallGrain> logger) : Grain, ICallGrain
+{
+    /// <summary>
+    /// Upper bound on participants in one call. A join beyond it answers <see cref="RoomStatus.InvalidArgument"/>
+    /// (no <see cref="RoomStatus"/> names a full call).
+    /// </summary>
+    public const int MaxParticipants = 500;
+
+    private readonly SessionOptions _options = options.Value;
+    private readonly Dictionary<string, CallRosterEntry> _roster = new(StringComparer.Ordinal);
+    private string? _mediaNode;
+    private long _version;
+    private IGrainTimer? _ghostCheck;
+
+    private string Room => this.GetPrimaryKeyString();
+
+    private TimeProvider Clock => ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Start from the clock (µs since the epoch) so versions keep increasing across re-activations of the call.
+        _version = Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Invalid input (ids, display name, media node) or a full call answer <see cref="RoomStatus.InvalidArgument"/>.
+    /// Joining again with the same session replaces its entry, keeps its join time, and is announced to the others
+    /// as <see cref="ISessionObserver.OnParticipantJoined"/> (observers treat it as an upsert).
+    /// </remarks>
+    public async Task<CallJoinResult> JoinAsync(ParticipantJoin join, ISessionObserver observer, string mediaNode)
+    {
+        ArgumentNullException.ThrowIfNull(join);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (!InputRules.IsValidId(join.SessionId) || !InputRules.IsValidId(join.UserId) || !InputRules.IsValidId(join.DeviceId)
+            || !InputRules.IsValidDisplayName(join.DisplayName) || !InputRules.IsValidMediaNode(mediaNode))
+        {
+            return new CallJoinResult(RoomStatus.InvalidArgument, null);
+        }
+
+        var decision = await GrainFactory.GetGrain<IRoomGrain>(Room).CheckJoinAsync(join.UserId);
+        if (decision.Status != RoomStatus.Ok) return new CallJoinResult(decision.Status, null);
+        var keys = await GrainFactory.GetGrain<IUserGrain>(join.UserId).GetDeviceKeysAsync(join.DeviceId);
+
+        // The awaits above let other calls in: decide on the roster as it is now.
+        _roster.TryGetValue(join.SessionId, out var existing);
+        if (existing is null && _roster.Count >= MaxParticipants) return new CallJoinResult(RoomStatus.InvalidArgument, null);
+
+        var participant = new Participant(join.SessionId, join.UserId, join.DeviceId, join.DisplayName, decision.Role, keys,
+            existing?.Participant.JoinedAt ?? Clock.GetUtcNow());
+        if (_roster.Count == 0) _mediaNode = mediaNode;
+        _roster[join.SessionId] = new CallRosterEntry(participant, observer);
+        long version = ++_version;
+        EnsureGhostCheck();
+
+        foreach (var entry in _roster.Values)
+        {
+            if (entry.Participant.SessionId == join.SessionId) continue;
+            ObserverCalls.Notify(entry.Observer, o => o.OnParticipantJoined(Room, version, participant), logger, "participant joined");
+        }
+        return new CallJoinResult(RoomStatus.Ok, Snapshot());
+    }
+
+    /// <inheritdoc />
+    public Task<CallSnapshot?> AttachAsync(string sessionId, ISessionObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (sessionId is null || !_roster.TryGetValue(sessionId, out var entry)) return Task.FromResult<CallSnapshot?>(null);
+        _roster[sessionId] = entry with { Observer = observer };
+        return Task.FromResult<CallSnapshot?>(Snapshot());
+    }
+
+    /// <inheritdoc />
+    public Task LeaveAsync(string sessionId, LeaveReason reason)
+    {
+        if (sessionId is not null && _roster.TryGetValue(sessionId, out var entry)) Remove(entry, reason);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>An invalid display name leaves the roster unchanged and answers the current snapshot.</remarks>
+    public Task<CallSnapshot?> UpdateDisplayNameAsync(string sessionId, string displayName)
+    {
+        if (sessionId is null || !_roster.TryGetValue(sessionId, out var entry)) return Task.FromResult<CallSnapshot?>(null);
+        if (!InputRules.IsValidDisplayName(displayName) || entry.Participant.DisplayName == displayName)
+        {
+            return Task.FromResult<CallSnapshot?>(Snapshot());
+        }
+
+        var participant = entry.Participant with { DisplayName = displayName };
+        _roster[sessionId] = entry with { Participant = participant };
+        long version = ++_version;
+        foreach (var other in _roster.Values)
+        {
+            ObserverCalls.Notify(other.Observer, o => o.OnParticipantUpdated(Room, version, participant), logger, "participant updated");
+        }
+        return Task.FromResult<CallSnapshot?>(Snapshot());
+    }
+
+    /// <inheritdoc />
+    public Task<CallSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
+
+    private void Remove(CallRosterEntry entry, LeaveReason reason)
+    {
+        string sessionId = entry.Participant.SessionId;
+        _roster.Remove(sessionId);
+        long version = ++_version;
+        if (_roster.Count == 0)
+        {
+            _mediaNode = null;
+            _ghostCheck?.Dispose();
+            _ghostCheck = null;
+        }
+        foreach (var other in _roster.Values)
+        {
+            ObserverCalls.Notify(other.Observer, o => o.OnParticipantLeft(Room, version, sessionId, reason), logger, "participant left");
+        }
+    }
+
+    private void EnsureGhostCheck()
+    {
+        _ghostCheck ??= this.RegisterGrainTimer(CheckForGhostsAsync, new GrainTimerCreationOptions
+        {
+            DueTime = _options.Timeout,
+            Period = _options.Timeout,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task CheckForGhostsAsync(CancellationToken cancellationToken)
+    {
+        var entries = _roster.Values.ToArray();
+        var answers = new Task<bool>[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            answers[i] = GrainFactory.GetGrain<ISessionGrain>(entries[i].Participant.SessionId)
+                .IsInCallAsync(Room).WaitAsync(_options.Timeout, cancellationToken);
+        }
+
+        for (int i = 0; i < entries.Length; i++)
+        {
+            bool inCall;
+            try
+            {
+                inCall = await answers[i];
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // No answer is not proof of absence: keep the participant and ask again next round.
+                LogGhostCheckFailed(logger, ex, Room, entries[i].Participant.SessionId);
+                continue;
+            }
+
+            // Evict only the entry that was asked about; a rejoin or resume in the meantime replaced it.
+            if (!inCall && _roster.TryGetValue(entries[i].Participant.SessionId, out var current) && ReferenceEquals(current, entries[i]))
+            {
+                LogGhostEvicted(logger, Room, current.Participant.SessionId);
+                Remove(current, LeaveReason.Expired);
+            }
+        }
+    }
+
+    private CallSnapshot Snapshot()
+    {
+        var participants = new Participant[_roster.Count];
+        int i = 0;
+        foreach (var entry in _roster.Values) participants[i++] = entry.Participant;
+        Array.Sort(participants, static (a, b) =>
+        {
+            int byTime = a.JoinedAt.CompareTo(b.JoinedAt);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.SessionId, b.SessionId);
+        });
+        return new CallSnapshot(Room, _mediaNode, _version, participants);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {Room}: evicted ghost session {SessionId}")]
+    private static partial void LogGhostEvicted(ILogger logger, string room, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {Room}: ghost check of session {SessionId} got no answer")]
+    private static partial void LogGhostCheckFailed(ILogger logger, Exception exception, string room, string sessionId);
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Conclave.Grains;
+
+/// <summary>Bounds on the strings the grains accept from callers.</summary>
+internal static class InputRules
+{
+    /// <summary>Longest user, device, session id or room name.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>Longest display name, in UTF-16 code units.</summary>
+    public const int MaxDisplayNameLength = 100;
+
+    /// <summary>Longest media node name.</summary>
+    public const int MaxMediaNodeLength = 256;
+
+    /// <summary>A non-empty id of at most <see cref="MaxIdLength"/> characters, without control characters or surrounding spaces.</summary>
+    public static bool IsValidId(string? value) => IsValidText(value, MaxIdLength);
+
+    /// <summary>A non-empty display name of at most <see cref="MaxDisplayNameLength"/> characters, without control characters.</summary>
+    public static bool IsValidDisplayName(string? value) => IsValidText(value, MaxDisplayNameLength);
+
+    /// <summary>A non-empty media node name of at most <see cref="MaxMediaNodeLength"/> characters.</summary>
+    public static bool IsValidMediaNode(string? value) => IsValidText(value, MaxMediaNodeLength);
+
+    private static bool IsValidText(string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > maxLength) return false;
+        if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])) return false;
+        foreach (char c in value)
+        {
+            if (c is '\u200C' or '\u200D') continue; // ZWNJ/ZWJ: needed by emoji sequences and some scripts
+            var category = char.GetUnicodeCategory(c);
+            // Control, bidi overrides and other format characters let a name spoof others in a UI or a log line.
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+namespace Conclave.MediaServer.Hosting;
+
+/// <summary>The <c>Conclave</c> configuration section (docs/configuration.md). Defaults are the embedded mode.</summary>
+public sealed class ConclaveOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Conclave";
+
+    /// <summary>Where the embedded mode keeps grain state, the TLS certificate and the admin token.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "conclave");
+
+    /// <summary>Base URL put into invitation links; the first listening URL when empty.</summary>
+    public string? PublicUrl { get; set; }
+
+    public ListenOptions Listen { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+    public IdentityOptions Identity { get; set; } = new();
+    public MediaOptions Media { get; set; } = new();
+}
+
+/// <summary>Kestrel endpoints. An empty string disables an endpoint.</summary>
+public sealed class ListenOptions
+{
+    /// <summary>Plain HTTP, loopback only by default (for local use and the CLI).</summary>
+    public string Http { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>HTTPS on every interface with the configured or self-signed certificate.</summary>
+    public string Https { get; set; } = "https://0.0.0.0:8443";
+}
+
+/// <summary>The HTTPS certificate; when no path is set a self-signed one is created in the data directory.</summary>
+public sealed class TlsOptions
+{
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
+}
+
+/// <summary>How silos find each other.</summary>
+public enum ClusterMode { Localhost, AzureTable }
+
+/// <summary>Orleans clustering.</summary>
+public sealed class ClusterOptions
+{
+    public ClusterMode Mode { get; set; } = ClusterMode.Localhost;
+    public string ClusterId { get; set; } = "conclave";
+    public string ServiceId { get; set; } = "conclave";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    /// <summary>Host name or IP address other silos reach this one at; the machine's address when empty.</summary>
+    public string? AdvertisedHost { get; set; }
+    /// <summary>Azure Table connection string for membership; the storage connection string when empty.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>Where grain state lives.</summary>
+public enum StorageMode { File, AzureTable, AzureBlob, Memory }
+
+/// <summary>Grain state storage.</summary>
+public sealed class StorageOptions
+{
+    public StorageMode Mode { get; set; } = StorageMode.File;
+    /// <summary>Azure Storage connection string (<c>UseDevelopmentStorage=true</c> for a local Azurite).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>Token issuing and validation.</summary>
+public sealed class IdentityOptions
+{
+    /// <summary>Lifetime of device tokens minted when an invitation is redeemed.</summary>
+    public TimeSpan DeviceTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Lifetime of the admin credential minted on first start.</summary>
+    public TimeSpan AdminTokenLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>An external OpenID Connect issuer whose tokens are accepted beside the embedded issuer's.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary>An external OpenID Connect issuer. Disabled while <see cref="Authority"/> is empty.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>Issuer URL; its <c>/.well-known/openid-configuration</c> gives the signing keys.</summary>
+    public string? Authority { get; set; }
+    /// <summary>Required <c>aud</c> value.</summary>
+    public string? Audience { get; set; }
+    public string UserIdClaim { get; set; } = "sub";
+    public string DisplayNameClaim { get; set; } = "name";
+    /// <summary>Value of the <c>roles</c> or <c>role</c> claim that makes a user an administrator.</summary>
+    public string AdminRole { get; set; } = "conclave-admin";
+    public bool RequireHttpsMetadata { get; set; } = true;
+}
+
+/// <summary>This node's media identity.</summary>
+public sealed class MediaOptions
+{
+    /// <summary>The name recorded in a call's grain as the node that hosts it.</summary>
+    public string NodeId { get; set; } = Environment.MachineName;
+}

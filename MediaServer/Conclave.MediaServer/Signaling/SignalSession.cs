@@ -1,0 +1,155 @@
+using Conclave.Grains;
+using Conclave.MediaServer.Api;
+using Conclave.MediaServer.Identity;
+using Conclave.Signaling;
+using Conclave.Signaling.Protocol;
+
+namespace Conclave.MediaServer.Signaling;
+
+/// <summary>
+/// The application side of one signaling connection: authenticates <c>hello</c>, turns requests into
+/// <see cref="ISessionGrain"/> calls, and, as the session's <see cref="ISessionObserver"/>, turns grain
+/// events into messages. Every decision is taken by the grains against their state.
+/// </summary>
+public sealed partial class SignalSession(
+    IGrainFactory grains, TokenValidator tokens, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
+{
+    private ISignalSink? _sink;
+    private ISessionGrain? _session;
+    private ISessionObserver? _observerReference;
+    private string? _sessionId;
+
+    /// <inheritdoc />
+    public async Task<SignalMessage> HelloAsync(HelloMessage hello, ISignalSink sink, CancellationToken cancellationToken)
+    {
+        TokenCheck check = await tokens.ValidateAsync(hello.Token, cancellationToken);
+        if (check.User is not { } user) return Error(ErrorCodes.InvalidToken, check.Reason!);
+
+        _sink = sink;
+        _observerReference ??= grains.CreateObjectReference<ISessionObserver>(this);
+        return hello.Resume is { } resume ? await ResumeAsync(user, resume) : await OpenAsync(user);
+    }
+
+    private async Task<SignalMessage> OpenAsync(AuthenticatedUser user)
+    {
+        string sessionId = Secrets.NewId();
+        ISessionGrain session = grains.GetGrain<ISessionGrain>(sessionId);
+        var identity = new SessionIdentity(user.UserId, user.DeviceId, user.DisplayName);
+        SessionOpened opened = await session.OpenAsync(identity, _observerReference!);
+        (_session, _sessionId) = (session, sessionId);
+        LogSessionOpened(sessionId, user.UserId);
+        return Welcome(sessionId, identity, opened, resumed: false, call: null);
+    }
+
+    private async Task<SignalMessage> ResumeAsync(AuthenticatedUser user, ResumeRequest resume)
+    {
+        ISessionGrain session = grains.GetGrain<ISessionGrain>(resume.SessionId);
+        SessionResumed resumed = await session.ResumeAsync(user.UserId, resume.ResumeToken, _observerReference!);
+        switch (resumed.Status)
+        {
+            case ResumeStatus.Ok:
+                (_session, _sessionId) = (session, resume.SessionId);
+                LogSessionResumed(resume.SessionId, user.UserId);
+                return Welcome(resume.SessionId, resumed.Identity!, resumed.Session!, resumed: true,
+                    resumed.Call is { } call ? Joined(call) : null);
+            case ResumeStatus.Forbidden:
+                return Error(ErrorCodes.Forbidden, "this session belongs to someone else or the resume token is wrong");
+            default:
+                return Error(ErrorCodes.SessionExpired, "the session has expired; send hello without resume");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SignalMessage> HandleAsync(SignalMessage request, CancellationToken cancellationToken)
+    {
+        ISessionGrain session = _session!;
+        switch (request)
+        {
+            case JoinMessage join:
+                CallJoinResult result = await session.JoinAsync(join.Room, mediaNode);
+                return result.Status switch
+                {
+                    RoomStatus.Ok => Joined(result.Call!),
+                    RoomStatus.NotFound => Error(ErrorCodes.RoomNotFound, $"no room named '{join.Room}'"),
+                    RoomStatus.NotMember => Error(ErrorCodes.Forbidden, "you are not a member of this room"),
+                    RoomStatus.Locked => Error(ErrorCodes.RoomLocked, "the room is locked"),
+                    _ => Error(ErrorCodes.BadRequest, "the call refused the join"),
+                };
+            case LeaveMessage:
+                return new LeftMessage { Room = await session.LeaveAsync() };
+            case UpdateMessage update:
+                await session.UpdateDisplayNameAsync(update.DisplayName.Trim());
+                return new UpdatedMessage { DisplayName = update.DisplayName.Trim() };
+            case PingMessage:
+                if (await session.HeartbeatAsync()) return new PongMessage();
+                _sink!.Close(CloseCodes.SessionExpired, "session expired");
+                return Error(ErrorCodes.SessionExpired, "the session has expired");
+            default:
+                return Error(ErrorCodes.UnknownType, "unsupported message");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task OnClosedAsync(bool clientClosedNormally)
+    {
+        try
+        {
+            if (_session is not null)
+            {
+                // A normal close means the client is done; anything else may be a network blip, so the
+                // session waits for a resume until its heartbeat timeout (docs/signaling.md, "Resume").
+                if (clientClosedNormally) await _session.CloseAsync();
+                else await _session.DisconnectedAsync(_observerReference!);
+            }
+        }
+        finally
+        {
+            if (_observerReference is not null) grains.DeleteObjectReference<ISessionObserver>(_observerReference);
+        }
+    }
+
+    void ISessionObserver.OnParticipantJoined(string room, long version, Participant participant) =>
+        _sink?.TryPost(new ParticipantJoinedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
+
+    void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason) =>
+        _sink?.TryPost(new ParticipantLeftEvent { Room = room, RosterVersion = version, SessionId = sessionId, Reason = RoleNames.ToWire(reason) });
+
+    void ISessionObserver.OnParticipantUpdated(string room, long version, Participant participant) =>
+        _sink?.TryPost(new ParticipantUpdatedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
+
+    void ISessionObserver.OnSessionEnded(SessionEndReason reason)
+    {
+        if (reason == SessionEndReason.Replaced) _sink?.Close(CloseCodes.SessionReplaced, "session resumed elsewhere");
+        else _sink?.Close(CloseCodes.SessionExpired, "session ended");
+        _session = null; // The session is no longer ours: don't close or disconnect it when this socket ends.
+    }
+
+    private JoinedMessage Joined(CallSnapshot call) => new()
+    {
+        Room = call.Room,
+        SessionId = _sessionId!,
+        MediaNode = call.MediaNode,
+        RosterVersion = call.Version,
+        Participants = call.Participants.Select(RoleNames.ToWire).ToList(),
+    };
+
+    private static WelcomeMessage Welcome(string sessionId, SessionIdentity identity, SessionOpened opened, bool resumed, JoinedMessage? call) => new()
+    {
+        SessionId = sessionId,
+        ResumeToken = opened.ResumeToken,
+        UserId = identity.UserId,
+        DisplayName = identity.DisplayName,
+        HeartbeatIntervalMs = (int)opened.HeartbeatInterval.TotalMilliseconds,
+        SessionTimeoutMs = (int)opened.Timeout.TotalMilliseconds,
+        Resumed = resumed,
+        Call = call,
+    };
+
+    private static ErrorMessage Error(string code, string message) => new() { Code = code, Message = message };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} opened for user {UserId}")]
+    private partial void LogSessionOpened(string sessionId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} resumed by user {UserId}")]
+    private partial void LogSessionResumed(string sessionId, string userId);
+}

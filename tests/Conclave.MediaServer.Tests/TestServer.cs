@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Conclave.MediaServer.Hosting;
+using Conclave.MediaServer.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Conclave.MediaServer.Tests;
+
+/// <summary>
+/// The real server (Kestrel + co-hosted silo) in this process, on free loopback ports, with a fresh data
+/// directory and short session timeouts. Every log line is captured so tests can check what leaks.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestServer(WebApplication app, string dataDirectory, Uri baseAddress, CapturedLogs logs)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        BaseAddress = baseAddress;
+        Logs = logs;
+    }
+
+    public string DataDirectory { get; }
+    public Uri BaseAddress { get; }
+    public CapturedLogs Logs { get; }
+    public IServiceProvider Services => _app.Services;
+    public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, StartupService.AdminTokenFile)).Trim();
+
+    /// <summary>Mints a token with the server's own key (for expired-token tests).</summary>
+    public string MintToken(string userId, TimeSpan lifetime) =>
+        Services.GetRequiredService<EmbeddedTokenIssuer>().Mint(userId, "test-device", userId, isAdmin: false, lifetime).Token;
+
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("conclave-test-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Conclave:DataDirectory"] = dataDirectory,
+            ["Conclave:Listen:Http"] = "http://127.0.0.1:0",
+            ["Conclave:Listen:Https"] = "",
+            ["Conclave:Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Conclave:Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Conclave:Sessions:HeartbeatInterval"] = "00:00:00.500",
+            ["Conclave:Sessions:Timeout"] = "00:00:03",
+            ["Conclave:Media:NodeId"] = "test-node",
+            ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Orleans"] = "Information",
+        };
+        foreach ((string key, string? value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+
+        var logs = new CapturedLogs();
+        WebApplication app = ConclaveHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+        });
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestServer(app, dataDirectory, new Uri(address), logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a background flush; the OS temp cleaner takes it.
+        }
+    }
+
+    /// <summary>A port free at the time of asking, on loopback.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Keeps every formatted log message and exception text.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            string structured = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {structured} {exception}");
+        }
+    }
+}
