@@ -26,7 +26,7 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
     private readonly Dictionary<string, CallRosterEntry> _roster = new(StringComparer.Ordinal);
     private string? _mediaNode;
     private long _version;
-    private IGrainTimer? _ghostCheck;
+    private IGrainTimer? _ghostCheck; // Owned
 
     private string Room => this.GetPrimaryKeyString();
 
@@ -156,24 +156,30 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
                 .IsInCallAsync(Room).WaitAsync(_options.Timeout, cancellationToken);
         }
 
+        try
+        {
+            await Task.WhenAll(answers); // every answer is bounded by the timeout; this observes all failures
+        }
+        catch (Exception)
+        {
+            // Looked at one by one below.
+        }
+        if (cancellationToken.IsCancellationRequested) return; // the timer was stopped (roster emptied or deactivation)
+
         for (int i = 0; i < entries.Length; i++)
         {
-            bool inCall;
-            try
-            {
-                inCall = await answers[i];
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            string sessionId = entries[i].Participant.SessionId;
+            if (!answers[i].IsCompletedSuccessfully)
             {
                 // No answer is not proof of absence: keep the participant and ask again next round.
-                LogGhostCheckFailed(logger, ex, Room, entries[i].Participant.SessionId);
+                LogGhostCheckFailed(logger, answers[i].Exception?.GetBaseException(), Room, sessionId);
                 continue;
             }
 
             // Evict only the entry that was asked about; a rejoin or resume in the meantime replaced it.
-            if (!inCall && _roster.TryGetValue(entries[i].Participant.SessionId, out var current) && ReferenceEquals(current, entries[i]))
+            if (!answers[i].Result && _roster.TryGetValue(sessionId, out var current) && ReferenceEquals(current, entries[i]))
             {
-                LogGhostEvicted(logger, Room, current.Participant.SessionId);
+                LogGhostEvicted(logger, Room, sessionId);
                 Remove(current, LeaveReason.Expired);
             }
         }
@@ -196,5 +202,5 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
     private static partial void LogGhostEvicted(ILogger logger, string room, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {Room}: ghost check of session {SessionId} got no answer")]
-    private static partial void LogGhostCheckFailed(ILogger logger, Exception exception, string room, string sessionId);
+    private static partial void LogGhostCheckFailed(ILogger logger, Exception? exception, string room, string sessionId);
 }

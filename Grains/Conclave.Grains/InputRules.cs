@@ -15,18 +15,18 @@ internal static class InputRules
     public const int MaxMediaNodeLength = 256;
 
     /// <summary>A non-empty id of at most <see cref="MaxIdLength"/> characters, without control characters or surrounding spaces.</summary>
-    public static bool IsValidId(string? value) => IsValidText(value, MaxIdLength);
+    public static bool IsValidId(string? value) => IsValidText(value, MaxIdLength, trimmed: true);
 
-    /// <summary>A non-empty display name of at most <see cref="MaxDisplayNameLength"/> characters, without control characters.</summary>
-    public static bool IsValidDisplayName(string? value) => IsValidText(value, MaxDisplayNameLength);
+    /// <summary>A display name of at most <see cref="MaxDisplayNameLength"/> characters, not blank, without control or bidi characters.</summary>
+    public static bool IsValidDisplayName(string? value) => IsValidText(value, MaxDisplayNameLength, trimmed: false);
 
     /// <summary>A non-empty media node name of at most <see cref="MaxMediaNodeLength"/> characters.</summary>
-    public static bool IsValidMediaNode(string? value) => IsValidText(value, MaxMediaNodeLength);
+    public static bool IsValidMediaNode(string? value) => IsValidText(value, MaxMediaNodeLength, trimmed: true);
 
-    private static bool IsValidText(string? value, int maxLength)
+    private static bool IsValidText(string? value, int maxLength, bool trimmed)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > maxLength) return false;
-        if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])) return false;
+        if (trimmed && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))) return false;
         foreach (char c in value)
         {
             if (c is '\u200C' or '\u200D') continue; // ZWNJ/ZWJ: needed by emoji sequences and some scripts

@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Conclave.Grains;
 
 /// <summary>
-/// A single-use invitation, persisted in <see cref="StorageNames.State"/> and keyed by the lowercase or uppercase
-/// hex SHA-256 of its code. The grain is not reentrant, so concurrent redemptions run one after another and only
+/// A single-use invitation, persisted in <see cref="StorageNames.State"/> and keyed by the lowercase hex SHA-256 of
+/// its code (<c>Convert.ToHexStringLower(SHA256.HashData(code))</c>). The grain is not reentrant, so concurrent redemptions run one after another and only
 /// the first can succeed. The invitation is marked used in storage <em>before</em> the user and membership are
 /// created: a crash in between burns the invitation rather than letting it be used twice.
 /// </summary>
@@ -15,13 +15,13 @@ public sealed class InvitationGrain(
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">
-    /// The grain key is not 64 hex characters (the host must key invitations by the code's SHA-256, never by the
-    /// code), or the invitation has a bad room, display name or creator, or grants <see cref="RoomRole.Owner"/>.
+    /// The grain key is not 64 lowercase hex characters (the host must key invitations by the code's SHA-256, never
+    /// by the code), or the invitation has a bad room, display name or creator, or grants <see cref="RoomRole.Owner"/>.
     /// </exception>
     public async Task<bool> CreateAsync(Invitation invitation)
     {
         ArgumentNullException.ThrowIfNull(invitation);
-        if (!IsSha256Hex(this.GetPrimaryKeyString())) throw new ArgumentException("Invitation keys are the hex SHA-256 of the code.");
+        if (!IsSha256Hex(this.GetPrimaryKeyString())) throw new ArgumentException("Invitation keys are the lowercase hex SHA-256 of the code.");
         if (!InputRules.IsValidId(invitation.Room) || !InputRules.IsValidDisplayName(invitation.DisplayName)
             || !InputRules.IsValidId(invitation.CreatedBy) || !Enum.IsDefined(invitation.Role) || invitation.Role == RoomRole.Owner)
         {
@@ -82,7 +82,7 @@ public sealed class InvitationGrain(
         if (key.Length != 64) return false;
         foreach (char c in key)
         {
-            if (!char.IsAsciiHexDigit(c)) return false;
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
         }
         return true;
     }

@@ -22,7 +22,7 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
     private string? _room;
     private DateTimeOffset _lastHeartbeat;
     private bool _ended;
-    private IGrainTimer? _expiryCheck;
+    private IGrainTimer? _expiryCheck; // Owned
 
     private string SessionId => this.GetPrimaryKeyString();
 

@@ -29,8 +29,11 @@ public sealed class UserGrain(
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A user seen for the first time here (for example one signed in through an external identity provider, or the
+    /// admin) is created with an empty display name.
+    /// </remarks>
     /// <exception cref="ArgumentException">Bad device id, empty or oversized keys, or a new device beyond <see cref="UserLimits.MaxDevices"/>.</exception>
-    /// <exception cref="InvalidOperationException">The user does not exist (create it with <see cref="SetDisplayNameAsync"/> first).</exception>
     public async Task<UserProfile> RegisterDeviceAsync(string deviceId, byte[] publicKeys)
     {
         if (!InputRules.IsValidId(deviceId)) throw new ArgumentException("Invalid device id.", nameof(deviceId));
@@ -39,8 +42,8 @@ public sealed class UserGrain(
         {
             throw new ArgumentException($"Public keys must be 1..{UserLimits.MaxDevicePublicKeysBytes} bytes.", nameof(publicKeys));
         }
+        if (!InputRules.IsValidId(this.GetPrimaryKeyString())) throw new ArgumentException("Invalid user id.");
         var current = state.State;
-        if (!current.Exists) throw new InvalidOperationException("The user does not exist.");
 
         var record = new DeviceRecord { DeviceId = deviceId, PublicKeys = publicKeys.ToArray(), RegisteredAt = Clock.GetUtcNow() };
         var devices = new List<DeviceRecord>(current.Devices.Count + 1);
@@ -63,7 +66,7 @@ public sealed class UserGrain(
             devices.Add(record);
         }
 
-        await state.CommitAsync(current with { Devices = devices.ToArray() });
+        await state.CommitAsync(current with { Exists = true, Devices = devices.ToArray() });
         return Profile();
     }
 

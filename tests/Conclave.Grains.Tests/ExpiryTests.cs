@@ -60,6 +60,26 @@ public sealed class ExpiryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task SessionDeactivatedBySiloLeavesItsCall()
+    {
+        // What a graceful silo shutdown does to a live session: it leaves at once instead of waiting to be found as a ghost.
+        string alice = TestIds.New("alice"), bob = TestIds.New("bob");
+        string room = await TestRooms.CreateAsync(Client, alice, (bob, RoomRole.Member));
+        var watcher = await TestSession.OpenAsync(Client, alice, "Alice");
+        var dropped = await TestSession.OpenAsync(Client, bob, "Bob");
+        await using var heartbeats = new HeartbeatPump(watcher.Grain);
+        await watcher.Grain.JoinAsync(room, "media-a");
+        await dropped.Grain.JoinAsync(room, "media-a");
+
+        await fixture.Cluster.DeactivateAsync(dropped.Grain);
+
+        var left = await watcher.Observer.WaitForAsync<ObservedEvent.Left>(e => e.SessionId == dropped.Id, "the deactivated session to leave");
+        Assert.Equal(LeaveReason.Closed, left.Reason);
+        Assert.Equal(SessionEndReason.Closed, (await dropped.Observer.WaitForAsync<ObservedEvent.Ended>(_ => true, "its connection to be told")).Reason);
+        Assert.False(await dropped.Grain.HeartbeatAsync()); // a new activation knows nothing of the session
+    }
+
+    [Fact]
     public async Task ClosedSessionLeavesItsCallAndStopsAnswering()
     {
         string alice = TestIds.New("alice"), bob = TestIds.New("bob");

@@ -90,6 +90,7 @@ public sealed class InvitationTests(ClusterFixture fixture)
         var invitation = new Invitation(TestIds.New("room"), "Someone", RoomRole.Member, DateTimeOffset.UtcNow.AddHours(1), TestIds.New("owner"));
 
         await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IInvitationGrain>("raw-secret-code").CreateAsync(invitation));
+        await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IInvitationGrain>(NewKey().ToUpperInvariant()).CreateAsync(invitation));
         await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IInvitationGrain>(NewKey()).CreateAsync(invitation with { Role = RoomRole.Owner }));
         await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<IInvitationGrain>(NewKey()).CreateAsync(invitation with { DisplayName = "" }));
     }

@@ -66,6 +66,21 @@ public sealed class PersistenceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RegisteringADeviceCreatesAnUnnamedUser()
+    {
+        // Users who never redeemed an invitation (the admin, external sign-in) still register device keys.
+        var user = Client.GetGrain<IUserGrain>(TestIds.New("external"));
+
+        var profile = await user.RegisterDeviceAsync("laptop", [1, 2, 3]);
+
+        Assert.True(profile.Exists);
+        Assert.Equal("", profile.DisplayName);
+        Assert.Equal([1, 2, 3], await user.GetDeviceKeysAsync("laptop"));
+        Assert.Equal("Named Later", (await user.SetDisplayNameAsync("Named Later")).DisplayName);
+        Assert.Equal([1, 2, 3], (await user.GetAsync()).Devices["laptop"]);
+    }
+
+    [Fact]
     public async Task UnknownUserDoesNotExist()
     {
         var profile = await Client.GetGrain<IUserGrain>(TestIds.New("nobody")).GetAsync();
@@ -77,7 +92,6 @@ public sealed class PersistenceTests(ClusterFixture fixture)
     public async Task UserLimitsAreEnforced()
     {
         var user = Client.GetGrain<IUserGrain>(TestIds.New("user"));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => user.RegisterDeviceAsync("laptop", [1, 2, 3]));
         await user.SetDisplayNameAsync("Grace");
         await Assert.ThrowsAsync<ArgumentException>(() => user.RegisterDeviceAsync("laptop", new byte[UserLimits.MaxDevicePublicKeysBytes + 1]));
         await Assert.ThrowsAsync<ArgumentException>(() => user.RegisterDeviceAsync("laptop", []));

@@ -1,0 +1,41 @@
+namespace Conclave.Bench.Signaling;
+
+/// <summary>The samples of one metric, in milliseconds.</summary>
+internal sealed class Metric(string key, string label, string description)
+{
+    private readonly List<double> _samples = [];
+
+    /// <summary>Stable identifier used in the JSON output.</summary>
+    public string Key { get; } = key;
+
+    /// <summary>Column label in the table.</summary>
+    public string Label { get; } = label;
+
+    /// <summary>What the interval covers.</summary>
+    public string Description { get; } = description;
+
+    public void Add(double milliseconds) => _samples.Add(milliseconds);
+
+    public Summary Summarize() => Summary.Of(_samples);
+}
+
+/// <summary>
+/// count, min, p50, p90, p99, max and mean of a sample. Percentiles are nearest-rank: the smallest sample
+/// with at least p% of the samples at or below it (so with 100 samples p99 is the 99th smallest).
+/// </summary>
+internal sealed record Summary(int Count, double Min, double P50, double P90, double P99, double Max, double Mean)
+{
+    public static Summary Of(IReadOnlyCollection<double> samples)
+    {
+        if (samples.Count == 0) return new Summary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        double[] sorted = [.. samples];
+        Array.Sort(sorted);
+        return new Summary(sorted.Length, sorted[0], Rank(sorted, 50), Rank(sorted, 90), Rank(sorted, 99), sorted[^1], sorted.Average());
+    }
+
+    private static double Rank(double[] sorted, int percent)
+    {
+        int rank = (int)Math.Ceiling(percent / 100.0 * sorted.Length);
+        return sorted[Math.Clamp(rank, 1, sorted.Length) - 1];
+    }
+}

@@ -1,0 +1,80 @@
+using Conclave.Client;
+using Conclave.Signaling.Protocol;
+using Conclave.Signaling.Protocol.Api;
+
+namespace Conclave.MediaServer.Tests;
+
+/// <summary>
+/// The production shape: two media servers forming one Orleans cluster through Azure Table clustering,
+/// with grain state in Azure Table storage, both on Azurite (started by scripts/test.sh).
+/// </summary>
+public sealed class ClusterTests
+{
+    /// <summary>The Azurite connection string (scripts/test.sh exports it).</summary>
+    public static string AzureStorage =>
+        Environment.GetEnvironmentVariable("CONCLAVE_TEST_AZURE_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
+
+    [Fact]
+    public async Task Two_servers_form_one_cluster_and_participants_on_different_nodes_see_each_other()
+    {
+        string clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
+        await using TestServer node1 = await StartNodeAsync(clusterId, "node-1");
+        await using TestServer node2 = await StartNodeAsync(clusterId, "node-2");
+
+        // One admin credential for the cluster, minted by the first node; the second one accepts it.
+        Assert.True(File.Exists(Path.Combine(node1.DataDirectory, "admin-token")));
+        Assert.False(File.Exists(Path.Combine(node2.DataDirectory, "admin-token")));
+        string room = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+        using (ConclaveApiClient admin2 = ConclaveApiClient.Create(node2.BaseAddress, node1.AdminToken))
+        {
+            await admin2.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
+        }
+
+        RedeemResponse alice = await InviteAsync(node1, node1.AdminToken, room, "Alice");
+        RedeemResponse bob = await InviteAsync(node2, node1.AdminToken, room, "Bob");
+
+        await using var aliceClient = new SignalingClient();
+        await aliceClient.ConnectAsync(node1.BaseAddress, alice.Token, null, Deadline.Token);
+        JoinedMessage aliceJoined = await aliceClient.JoinAsync(room, Deadline.Token);
+        Assert.Equal("node-1", aliceJoined.MediaNode);
+
+        var bobClient = new SignalingClient();
+        await bobClient.ConnectAsync(node2.BaseAddress, bob.Token, null, Deadline.Token);
+        JoinedMessage bobJoined = await bobClient.JoinAsync(room, Deadline.Token);
+        Assert.Equal("node-1", bobJoined.MediaNode); // The call stays on the node where it started.
+        Assert.Equal(2, bobJoined.Participants.Count);
+        Assert.Equal("Bob", (await aliceClient.ReadEventAsync<ParticipantJoinedEvent>(cancellationToken: Deadline.Token)).Participant.DisplayName);
+
+        // Bob's connection drops and he resumes through the other node, still in the roster.
+        ResumeRequest resume = bobClient.GetResumeRequest()!;
+        await bobClient.AbortAsync();
+        await bobClient.DisposeAsync();
+        await using var bobAgain = new SignalingClient();
+        WelcomeMessage welcome = await bobAgain.ConnectAsync(node1.BaseAddress, bob.Token, resume, Deadline.Token);
+        Assert.True(welcome.Resumed);
+        Assert.Equal(2, welcome.Call!.Participants.Count);
+
+        // Grain state lives in Azure Table storage: node 2 reads the room node 1's grains wrote.
+        using ConclaveApiClient admin = ConclaveApiClient.Create(node2.BaseAddress, node1.AdminToken);
+        Assert.Equal(3, (await admin.GetRoomAsync(room, Deadline.Token)).Members.Count);
+    }
+
+    private static Task<TestServer> StartNodeAsync(string clusterId, string nodeId) => TestServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Conclave:Cluster:Mode"] = "AzureTable",
+        ["Conclave:Cluster:ClusterId"] = clusterId,
+        ["Conclave:Cluster:ServiceId"] = clusterId,
+        ["Conclave:Cluster:AdvertisedHost"] = "127.0.0.1",
+        ["Conclave:Storage:Mode"] = "AzureTable",
+        ["Conclave:Storage:ConnectionString"] = AzureStorage,
+        ["Conclave:Media:NodeId"] = nodeId,
+    });
+
+    private static async Task<RedeemResponse> InviteAsync(TestServer server, string adminToken, string room, string name)
+    {
+        using ConclaveApiClient admin = ConclaveApiClient.Create(server.BaseAddress, adminToken);
+        InvitationDto invitation = await admin.CreateInvitationAsync(room, new CreateInvitationRequest(name), Deadline.Token);
+        using ConclaveApiClient anonymous = ConclaveApiClient.Create(server.BaseAddress);
+        return await anonymous.RedeemInvitationAsync(new Uri(invitation.Url), Deadline.Token);
+    }
+}
