@@ -21,11 +21,11 @@ public sealed record Participant(
 /// <summary>Why a participant left the roster.</summary>
 public enum LeaveReason
 {
-    /// <summary>The participant asked to leave.</summary>
+    /// <summary>The participant left: asked to, closed its connection normally, or joined another room.</summary>
     Left = 0,
     /// <summary>The session missed its heartbeats and expired.</summary>
     Expired = 1,
-    /// <summary>The session was closed (for example the same session joined another room).</summary>
+    /// <summary>The session ended with the silo that hosted it (shutdown).</summary>
     Closed = 2,
 }
 

@@ -8,7 +8,7 @@ namespace Conclave.Grains;
 /// The live call of one room (volatile). The roster is keyed by session id; every change increments
 /// <see cref="CallSnapshot.Version"/> and is pushed one-way to the participants' observers.
 /// <para>
-/// While the roster is not empty a ghost check runs every <see cref="SessionOptions.Timeout"/>: each participant's
+/// While the roster is not empty a ghost check runs every <see cref="SessionOptions.Timeout"/>/2: each participant's
 /// <see cref="ISessionGrain.IsInCallAsync"/> is asked, and those that answer false (their session expired, closed,
 /// or was lost with a crashed silo) are evicted with <see cref="LeaveReason.Expired"/>. The check interleaves with
 /// calls, so a slow or dead session never blocks joins, and it keeps the activation alive while people are in it.
@@ -29,6 +29,10 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
     private IGrainTimer? _ghostCheck; // Owned
 
     private string Room => this.GetPrimaryKeyString();
+
+    // Half the session timeout: a session lost with its silo is asked again (and re-activated empty) soon enough
+    // that its ghost leaves within about the time an expiring session takes.
+    private TimeSpan GhostCheckPeriod => _options.Timeout / 2;
 
     private TimeProvider Clock => ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
 
@@ -139,8 +143,8 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
     {
         _ghostCheck ??= this.RegisterGrainTimer(CheckForGhostsAsync, new GrainTimerCreationOptions
         {
-            DueTime = _options.Timeout,
-            Period = _options.Timeout,
+            DueTime = GhostCheckPeriod,
+            Period = GhostCheckPeriod,
             Interleave = true,
             KeepAlive = true,
         });
@@ -153,7 +157,7 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
         for (int i = 0; i < entries.Length; i++)
         {
             answers[i] = GrainFactory.GetGrain<ISessionGrain>(entries[i].Participant.SessionId)
-                .IsInCallAsync(Room).WaitAsync(_options.Timeout, cancellationToken);
+                .IsInCallAsync(Room).WaitAsync(GhostCheckPeriod, cancellationToken);
         }
 
         try

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Conclave.Signaling.Protocol;
 
 namespace Conclave.Grains;
 
@@ -8,17 +9,14 @@ internal static class InputRules
     /// <summary>Longest user, device, session id or room name.</summary>
     public const int MaxIdLength = 128;
 
-    /// <summary>Longest display name, in UTF-16 code units.</summary>
-    public const int MaxDisplayNameLength = 100;
-
     /// <summary>Longest media node name.</summary>
     public const int MaxMediaNodeLength = 256;
 
     /// <summary>A non-empty id of at most <see cref="MaxIdLength"/> characters, without control characters or surrounding spaces.</summary>
     public static bool IsValidId(string? value) => IsValidText(value, MaxIdLength, trimmed: true);
 
-    /// <summary>A display name of at most <see cref="MaxDisplayNameLength"/> characters, not blank, without control or bidi characters.</summary>
-    public static bool IsValidDisplayName(string? value) => IsValidText(value, MaxDisplayNameLength, trimmed: false);
+    /// <summary>The wire's display-name rule (<see cref="Names.IsValidDisplayName"/>), enforced again where the name is stored.</summary>
+    public static bool IsValidDisplayName(string? value) => Names.IsValidDisplayName(value);
 
     /// <summary>A non-empty media node name of at most <see cref="MaxMediaNodeLength"/> characters.</summary>
     public static bool IsValidMediaNode(string? value) => IsValidText(value, MaxMediaNodeLength, trimmed: true);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Conclave.Signaling.Protocol;
 
 /// <summary>Validation of the names and ids that cross the wire.</summary>
@@ -15,13 +17,22 @@ public static class Names
         return true;
     }
 
-    /// <summary>Display names: 1-64 characters, no control characters, not only spaces.</summary>
+    /// <summary>
+    /// Display names: 1-64 UTF-16 code units, not blank, without control, format (bidi overrides and other
+    /// invisible characters, except ZWJ/ZWNJ that emoji and some scripts need), separator or unassigned
+    /// characters, which would let a name spoof another in a roster or a log line.
+    /// </summary>
     public static bool IsValidDisplayName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > SignalLimits.MaxDisplayNameLength) return false;
         foreach (char c in name)
         {
-            if (char.IsControl(c)) return false;
+            if (c is '\u200C' or '\u200D') continue;
+            if (char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned)
+            {
+                return false;
+            }
         }
         return true;
     }

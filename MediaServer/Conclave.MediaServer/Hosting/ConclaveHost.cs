@@ -29,12 +29,15 @@ public static class ConclaveHost
         DataDirectory.Ensure(options.DataDirectory);
         builder.Services.Configure<ConclaveOptions>(builder.Configuration.GetSection(ConclaveOptions.Section));
         builder.Services.PostConfigure<ConclaveOptions>(o => o.DataDirectory = options.DataDirectory);
-        builder.Services.Configure<Conclave.Grains.SessionOptions>(builder.Configuration.GetSection("Conclave:Sessions"));
         builder.Services.Configure<SignalConnectionOptions>(builder.Configuration.GetSection("Conclave:Signaling"));
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelEndpoints.Configure(kestrel, options, TimeProvider.System));
-        builder.UseOrleans(silo => OrleansSetup.Configure(silo, options));
+        builder.UseOrleans(silo =>
+        {
+            OrleansSetup.Configure(silo, options);
+            silo.ConfigureSessionOptions(o => builder.Configuration.GetSection("Conclave:Sessions").Bind(o));
+        });
 
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<EmbeddedTokenIssuer>();
