@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test half of scripts/test.sh; normally run by it inside a fresh network
+# The test half of scripts/test.sh; normally run by it inside a fresh
 # network namespace (unshare --net, plus --pid), where only loopback exists
 # and starts down.
 #
@@ -122,7 +122,7 @@ run_dotnet_test() {
   # line replaces that project setting, so then add an (unnamed) TRX logger.
   local trx=(-p:ConclaveTestTrx=true) arg
   for arg in "$@"; do
-    case "$arg" in --logger|--logger:*|--logger=*|-l|-l:*) trx+=(--logger trx) ;; esac
+    case "$arg" in --logger|--logger:*|--logger=*|-l|-l:*) trx=(--logger trx); break ;; esac
   done
   # --blame-hang-timeout: a hung test host is killed and the running test is
   # named (Sequence_*.xml, read by trx-summary.mjs) instead of the run eating

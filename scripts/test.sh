@@ -7,7 +7,7 @@
 #
 # Steps: prerequisites (apt packages, dotnet, node/npm) -> Azurite from npm into
 # .tools/azurite -> `dotnet build` (the only step that uses the network) ->
-# tests inside a fresh network namespace that has only loopback (as root), so
+# tests inside fresh network + PID namespaces (as root): only loopback, so
 # no test can reach anything but 127.0.0.0/8 and ::1 -> TRX summary.
 #
 # The output ends with the line `Tests: N passed, N failed, N skipped`.
@@ -134,7 +134,7 @@ ensure_node() {
 
 installed_azurite_version() {
   local pkg="$AZURITE_DIR/node_modules/azurite/package.json"
-  [[ -f "$pkg" ]] && node -p "require(process.argv[1]).version" "$pkg" 2>/dev/null || true
+  if [[ -f "$pkg" ]]; then node -p "require(process.argv[1]).version" "$pkg" 2>/dev/null || true; fi
 }
 
 # Installs into .tools/azurite (git-ignored) so it survives between runs and a
@@ -198,10 +198,12 @@ netns_reason() {
   fi
 }
 
+# Run folders are named by start time, so glob order is age order.
 prune_old_results() {
-  local runs
-  mapfile -t runs < <(ls -1d "$REPO_ROOT"/TestResults/run-* 2>/dev/null | sort -r | tail -n +$((KEEP_RUNS + 1)))
-  ((${#runs[@]} == 0)) || rm -rf -- "${runs[@]}"
+  local runs=("$REPO_ROOT"/TestResults/run-*)
+  [[ -e "${runs[0]}" ]] || return 0
+  local excess=$((${#runs[@]} - KEEP_RUNS))
+  ((excess <= 0)) || rm -rf -- "${runs[@]:0:excess}"
 }
 
 # Reads every TRX file of this run; prints per-assembly counts, failed test

@@ -71,13 +71,13 @@ public static class Deadline
     public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
 
     /// <summary>A token that fires after <see cref="Default"/> or when the test is cancelled.</summary>
-    public static CancellationToken Token
+    public static CancellationToken Token => After(Default);
+
+    /// <summary>A token that fires after <paramref name="limit"/> or when the test is cancelled.</summary>
+    public static CancellationToken After(TimeSpan limit)
     {
-        get
-        {
-            var source = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            source.CancelAfter(Default);
-            return source.Token;
-        }
+        var source = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        source.CancelAfter(limit);
+        return source.Token;
     }
 }

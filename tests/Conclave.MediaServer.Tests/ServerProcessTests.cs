@@ -102,7 +102,8 @@ public sealed class ServerProcessTests : IDisposable
         {
             try
             {
-                await foreach (string line in _lines.Reader.ReadAllAsync(Deadline.Token))
+                // A cold start on a loaded 2-core CI machine can take far longer than the usual 5-7 s.
+                await foreach (string line in _lines.Reader.ReadAllAsync(Deadline.After(TimeSpan.FromMinutes(3))))
                 {
                     _seen.Add(line);
                     if (match(line)) return line;
