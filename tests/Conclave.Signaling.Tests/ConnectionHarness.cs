@@ -22,7 +22,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
     private readonly CancellationTokenSource _guard;
     private readonly CancellationTokenSource _shutdown = new();
 
-    private ConnectionHarness(TcpClient clientTcp, TcpClient serverTcp, SignalConnectionOptions options)
+    private ConnectionHarness(TcpClient clientTcp, TcpClient serverTcp, SignalConnectionOptions options, TimeProvider time)
     {
         _clientTcp = clientTcp;
         _serverTcp = serverTcp;
@@ -30,7 +30,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
         _guard.CancelAfter(Guard);
         Client = WebSocket.CreateFromStream(clientTcp.GetStream(), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = Timeout.InfiniteTimeSpan });
         ServerSocket = WebSocket.CreateFromStream(serverTcp.GetStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = Timeout.InfiniteTimeSpan });
-        Connection = new SignalConnection(ServerSocket, options, TimeProvider.System, NullLogger.Instance);
+        Connection = new SignalConnection(ServerSocket, options, time, NullLogger.Instance);
         Run = Task.Run(() => Connection.RunAsync(Handler, _shutdown.Token));
     }
 
@@ -51,8 +51,9 @@ internal sealed class ConnectionHarness : IAsyncDisposable
     /// <summary>Options with a hello deadline far enough away not to matter unless a test sets it.</summary>
     public static SignalConnectionOptions Options() => new() { HelloTimeout = TimeSpan.FromMinutes(5) };
 
+    /// <param name="time">The connection's clock; the system's unless set.</param>
     /// <param name="socketBufferBytes">When set, shrinks the client's receive and the server's send buffers.</param>
-    public static async Task<ConnectionHarness> StartAsync(SignalConnectionOptions? options = null, int? socketBufferBytes = null)
+    public static async Task<ConnectionHarness> StartAsync(SignalConnectionOptions? options = null, TimeProvider? time = null, int? socketBufferBytes = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -65,7 +66,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
             await connect;
             server.NoDelay = true;
             if (socketBufferBytes is { } sendSize) server.SendBufferSize = sendSize;
-            return new ConnectionHarness(client, server, options ?? Options());
+            return new ConnectionHarness(client, server, options ?? Options(), time ?? TimeProvider.System);
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace Conclave.Signaling.Tests;
 
 /// <summary>
 /// A scripted <see cref="ISignalHandler"/> that records what it is given. Hello tokens: <c>bad</c> is refused,
-/// <c>throw</c> throws, anything else is welcomed. <c>update</c> to <c>throw</c> throws; other requests get their usual reply.
+/// <c>throw</c> throws, anything else is welcomed. <c>update</c> to <c>throw</c> throws, <c>join</c> of <c>locked</c> is refused; other requests get their usual reply.
 /// </summary>
 internal sealed class RecordingHandler : ISignalHandler
 {
@@ -44,6 +44,7 @@ internal sealed class RecordingHandler : ISignalHandler
         return request switch
         {
             PingMessage => new PongMessage(),
+            JoinMessage { Room: "locked" } => new ErrorMessage { Code = ErrorCodes.RoomLocked, Message = "locked" },
             JoinMessage join => new JoinedMessage { Room = join.Room, SessionId = "sess_1", RosterVersion = 1, Participants = [] },
             LeaveMessage => new LeftMessage { Room = "team" },
             UpdateMessage { DisplayName: "throw" } => throw new InvalidOperationException("update failed"),

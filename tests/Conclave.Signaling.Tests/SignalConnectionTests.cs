@@ -163,14 +163,48 @@ public sealed class SignalConnectionTests
     }
 
     [Fact]
-    public async Task NoHelloInTime_ClosesWith4001()
+    public async Task RepeatedRefusedTokens_UseUpTheStrikeBudget()
     {
         SignalConnectionOptions options = ConnectionHarness.Options();
-        options.HelloTimeout = TimeSpan.FromMilliseconds(50);
+        options.StrikeBurst = 2;
+        options.StrikesForgivenPerSecond = 0;
         await using var h = await ConnectionHarness.StartAsync(options);
 
-        await h.ExpectCloseAsync(CloseCodes.AuthenticationTimeout);
+        for (int i = 0; i < 3; i++) await h.SendAsync($$"""{"v":1,"type":"hello","id":"h{{i}}","token":"bad"}""");
 
+        for (int i = 0; i < 3; i++) await h.ExpectErrorAsync(ErrorCodes.InvalidToken, $"h{i}");
+        await h.ExpectCloseAsync(CloseCodes.PolicyViolation);
+    }
+
+    [Fact]
+    public async Task RefusalsCausedByServerState_AreNotStrikes()
+    {
+        SignalConnectionOptions options = ConnectionHarness.Options();
+        options.StrikeBurst = 1;
+        options.StrikesForgivenPerSecond = 0;
+        await using var h = await ConnectionHarness.StartAsync(options);
+        await h.HelloAsync();
+
+        for (int i = 0; i < 5; i++)
+        {
+            await h.SendAsync($$"""{"v":1,"type":"join","id":"j{{i}}","room":"locked"}""");
+            await h.ExpectErrorAsync(ErrorCodes.RoomLocked, $"j{i}");
+        }
+
+        await h.SendAsync("""{"v":1,"type":"ping","id":"p"}""");
+        await h.ExpectAsync<PongMessage>("p");
+    }
+
+    [Fact]
+    public async Task NoHelloInTime_ClosesWith4001()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await ConnectionHarness.StartAsync(time: time);
+        await time.FirstTimerCreated.WaitAsync(h.Token); // The hello deadline: RunAsync has started.
+
+        time.Advance(ConnectionHarness.Options().HelloTimeout);
+
+        await h.ExpectCloseAsync(CloseCodes.AuthenticationTimeout);
         Assert.Empty(h.Handler.Received);
         await h.Handler.Closed.WaitAsync(h.Token);
     }
@@ -178,14 +212,46 @@ public sealed class SignalConnectionTests
     [Fact]
     public async Task RefusedHello_DoesNotStopTheHelloDeadline()
     {
-        SignalConnectionOptions options = ConnectionHarness.Options();
-        options.HelloTimeout = TimeSpan.FromMilliseconds(200);
-        await using var h = await ConnectionHarness.StartAsync(options);
+        var time = new ManualTimeProvider();
+        await using var h = await ConnectionHarness.StartAsync(time: time);
 
         await h.SendAsync("""{"v":1,"type":"hello","id":"h1","token":"bad"}""");
         await h.ExpectErrorAsync(ErrorCodes.InvalidToken, "h1");
+        time.Advance(ConnectionHarness.Options().HelloTimeout);
 
         await h.ExpectCloseAsync(CloseCodes.AuthenticationTimeout);
+    }
+
+    [Fact]
+    public async Task Welcome_StopsTheHelloDeadline()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await ConnectionHarness.StartAsync(time: time);
+        await h.HelloAsync();
+
+        time.Advance(ConnectionHarness.Options().HelloTimeout * 2);
+
+        await h.SendAsync("""{"v":1,"type":"ping","id":"still-open"}""");
+        await h.ExpectAsync<PongMessage>("still-open");
+        Assert.Null(h.Connection.ServerCloseCode);
+    }
+
+    [Fact]
+    public async Task ClientThatNeverAnswersTheCloseFrame_IsDroppedAfterTheHandshakeTimeout()
+    {
+        SignalConnectionOptions options = ConnectionHarness.Options();
+        options.CloseHandshakeTimeout = TimeSpan.FromMilliseconds(20);
+        await using var h = await ConnectionHarness.StartAsync(options);
+        await h.HelloAsync();
+
+        h.Handler.Sink!.Close(CloseCodes.SessionExpired, "expired");
+        (SignalMessage? message, WebSocketCloseStatus? status) = await h.ReceiveAsync();
+        Assert.Null(message);
+        Assert.Equal((WebSocketCloseStatus)CloseCodes.SessionExpired, status);
+
+        await h.Run.WaitAsync(h.Token); // The client keeps its end open and silent.
+        Assert.Equal(CloseCodes.SessionExpired, h.Connection.ServerCloseCode);
+        Assert.False(await h.Handler.Closed.WaitAsync(h.Token));
     }
 
     [Theory]
