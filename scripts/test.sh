@@ -29,7 +29,7 @@ CONFIGURATION="Release"
 # (e.g. chromium); they are checked with `dpkg -s` and installed only if missing.
 #   iproute2   -> `ip`, to bring up loopback inside the test namespace
 #   util-linux -> `unshare`, to create that namespace
-APT_PACKAGES=(iproute2 util-linux)
+APT_PACKAGES=(iproute2 util-linux chromium)
 
 AZURITE_VERSION="3.37.0"
 AZURITE_DIR="$REPO_ROOT/.tools/azurite"

@@ -67,7 +67,12 @@ async function main() {
     signaling.addEventListener('participant-joined', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-updated', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-left', (e) => onRosterEvent(e, (m) => state.participants.delete(m.sessionId)));
-    signaling.addEventListener('disconnected', () => { state.connected = false; setStatus('reconnecting'); });
+    let left = false;
+    signaling.addEventListener('disconnected', () => {
+      state.connected = false;
+      // Closing the socket after Leave also fires this: that is not a lost connection.
+      if (!left) setStatus('reconnecting');
+    });
     signaling.addEventListener('reconnected', async (e) => {
       state.connected = true;
       if (e.detail.call) applyJoined(e.detail.call); else applyJoined(await signaling.request({ type: 'join', room: device.room }));
@@ -79,12 +84,13 @@ async function main() {
     setStatus('connected');
     $('leave').disabled = false;
     $('leave').addEventListener('click', async () => {
+      left = true;
+      $('leave').disabled = true;
       await signaling.close();
       state.connected = false;
       state.participants.clear();
       render();
       setStatus('left');
-      $('leave').disabled = true;
     });
   } catch (error) {
     state.error = error.code ?? String(error);

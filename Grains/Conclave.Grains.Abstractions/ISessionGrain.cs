@@ -31,8 +31,12 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>The connection carrying <paramref name="observer"/> dropped; the session waits for a resume until it expires.</summary>
     Task DisconnectedAsync(ISessionObserver observer);
 
-    /// <summary>Ends the session now and leaves its call.</summary>
-    Task CloseAsync();
+    /// <summary>
+    /// Ends the session now and leaves its call. The connection carrying the session is told
+    /// <see cref="SessionEndReason.Closed"/>, unless it is <paramref name="closingConnection"/>, the one asking
+    /// (it is going away and may no longer be reachable).
+    /// </summary>
+    Task CloseAsync(ISessionObserver? closingConnection);
 
     /// <summary>True while the session is alive and in the call of <paramref name="room"/>.</summary>
     Task<bool> IsInCallAsync(string room);

@@ -152,8 +152,12 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
     }
 
     /// <inheritdoc />
-    /// <remarks>The connection, if any, is told <see cref="SessionEndReason.Closed"/>. Closing an ended session does nothing.</remarks>
-    public Task CloseAsync() => EndAsync(LeaveReason.Left, SessionEndReason.Closed, deactivate: true);
+    /// <remarks>Closing an ended session does nothing.</remarks>
+    public Task CloseAsync(ISessionObserver? closingConnection)
+    {
+        if (closingConnection is not null && _observer is { } current && SameObserver(current, closingConnection)) _observer = null;
+        return EndAsync(LeaveReason.Left, SessionEndReason.Closed, deactivate: true);
+    }
 
     /// <inheritdoc />
     public Task<bool> IsInCallAsync(string room)

@@ -33,46 +33,58 @@ public static class SignalCodec
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return DecodeResult.Fail(null, ErrorCodes.BadRequest, "a message must be a JSON object");
-
-            string? requestId = null;
-            if (root.TryGetProperty("id", out JsonElement id))
-            {
-                if (id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= SignalLimits.MaxRequestIdLength } text)
-                    return DecodeResult.Fail(null, ErrorCodes.BadRequest, $"id must be a string of 1-{SignalLimits.MaxRequestIdLength} characters");
-                requestId = text;
-            }
-
-            if (!root.TryGetProperty("v", out JsonElement v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int version))
-                return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, "v (protocol version) must be an integer");
-            if (version != ProtocolVersion.Current)
-                return DecodeResult.Fail(requestId, ErrorCodes.UnsupportedVersion, $"protocol version {version} is not supported; this server speaks {ProtocolVersion.Current}");
-
-            if (!root.TryGetProperty("type", out JsonElement typeElement) || typeElement.ValueKind != JsonValueKind.String)
-                return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, "type must be a string");
-            string type = typeElement.GetString()!;
-            JsonTypeInfo? typeInfo = ClientMessageType(type);
-            if (typeInfo is null)
-                return DecodeResult.Fail(requestId, ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'");
-
-            SignalMessage? message;
             try
             {
-                message = (SignalMessage?)root.Deserialize(typeInfo);
+                return DecodeDocument(document.RootElement);
             }
-            catch (JsonException e)
+            catch (InvalidOperationException)
             {
-                return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}: {DescribeJsonError(e)}");
+                // System.Text.Json refuses to read a string holding a lone surrogate or invalid UTF-8.
+                return DecodeResult.Fail(null, ErrorCodes.BadRequest, "a string is not valid UTF-8 or UTF-16");
             }
-
-            if (message is null)
-                return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}");
-            if (message.Validate() is { } reason)
-                return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}: {reason}");
-            return new DecodeResult(message with { RequestId = requestId }, requestId, null, null);
         }
+    }
+
+    private static DecodeResult DecodeDocument(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            return DecodeResult.Fail(null, ErrorCodes.BadRequest, "a message must be a JSON object");
+
+        string? requestId = null;
+        if (root.TryGetProperty("id", out JsonElement id))
+        {
+            if (id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= SignalLimits.MaxRequestIdLength } text)
+                return DecodeResult.Fail(null, ErrorCodes.BadRequest, $"id must be a string of 1-{SignalLimits.MaxRequestIdLength} characters");
+            requestId = text;
+        }
+
+        if (!root.TryGetProperty("v", out JsonElement v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int version))
+            return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, "v (protocol version) must be an integer");
+        if (version != ProtocolVersion.Current)
+            return DecodeResult.Fail(requestId, ErrorCodes.UnsupportedVersion, $"protocol version {version} is not supported; this server speaks {ProtocolVersion.Current}");
+
+        if (!root.TryGetProperty("type", out JsonElement typeElement) || typeElement.ValueKind != JsonValueKind.String)
+            return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, "type must be a string");
+        string type = typeElement.GetString()!;
+        JsonTypeInfo? typeInfo = ClientMessageType(type);
+        if (typeInfo is null)
+            return DecodeResult.Fail(requestId, ErrorCodes.UnknownType, $"unknown message type '{Truncate(type)}'");
+
+        SignalMessage? message;
+        try
+        {
+            message = (SignalMessage?)root.Deserialize(typeInfo);
+        }
+        catch (JsonException e)
+        {
+            return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}: {DescribeJsonError(e)}");
+        }
+
+        if (message is null)
+            return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}");
+        if (message.Validate() is { } reason)
+            return DecodeResult.Fail(requestId, ErrorCodes.BadRequest, $"invalid {type}: {reason}");
+        return new DecodeResult(message with { RequestId = requestId }, requestId, null, null);
     }
 
     /// <summary>Parses a message the server sent (used by clients). Same guarantees as <see cref="Decode"/>.</summary>

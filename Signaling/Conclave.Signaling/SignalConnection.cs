@@ -34,7 +34,7 @@ public sealed class SignalConnection : ISignalSink
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.MaxQueuedMessages)
         {
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then refuses when full (DropWrite would report success).
         });
         _rate = new TokenBucket(options.RateBurst, options.RatePerSecond, time);
         _strikes = new TokenBucket(options.StrikeBurst, options.StrikesForgivenPerSecond, time);

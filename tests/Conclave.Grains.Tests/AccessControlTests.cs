@@ -19,7 +19,7 @@ public sealed class AccessControlTests(ClusterFixture fixture)
         Assert.Equal(RoomStatus.NotMember, join.Status);
         Assert.Null(join.Call);
         Assert.Empty((await Client.GetGrain<ICallGrain>(room).GetSnapshotAsync()).Participants);
-        await session.Grain.CloseAsync();
+        await session.Grain.CloseAsync(null);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class AccessControlTests(ClusterFixture fixture)
 
         Assert.Equal(RoomStatus.Ok, (await room.SetLockedAsync(false)).Status);
         Assert.Equal(RoomStatus.Ok, (await room.CheckJoinAsync(member)).Status);
-        await session.Grain.CloseAsync();
+        await session.Grain.CloseAsync(null);
     }
 
     [Fact]
@@ -95,6 +95,6 @@ public sealed class AccessControlTests(ClusterFixture fixture)
         Assert.Equal(RoomStatus.InvalidArgument, (await session.Grain.JoinAsync("", "media-a")).Status);
         await Assert.ThrowsAsync<ArgumentException>(() => Client.GetGrain<ISessionGrain>(TestIds.New("s")).OpenAsync(
             new SessionIdentity(owner, "device", "evil\u202Ename"), session.Observer.Reference));
-        await session.Grain.CloseAsync();
+        await session.Grain.CloseAsync(null);
     }
 }

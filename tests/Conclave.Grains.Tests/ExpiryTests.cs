@@ -90,7 +90,7 @@ public sealed class ExpiryTests(ClusterFixture fixture)
         await watcher.Grain.JoinAsync(room, "media-a");
         await closing.Grain.JoinAsync(room, "media-a");
 
-        await closing.Grain.CloseAsync();
+        await closing.Grain.CloseAsync(null);
 
         Assert.DoesNotContain((await Client.GetGrain<ICallGrain>(room).GetSnapshotAsync()).Participants, p => p.SessionId == closing.Id);
         var left = await watcher.Observer.WaitForAsync<ObservedEvent.Left>(e => e.SessionId == closing.Id, "the closed session to leave");

@@ -55,7 +55,7 @@ public sealed class ResumeTests(ClusterFixture fixture)
 
         // A late disconnect report from the replaced connection must not orphan the new one.
         await session.Grain.DisconnectedAsync(session.Observer.Reference);
-        await session.Grain.CloseAsync();
+        await session.Grain.CloseAsync(null);
         Assert.Equal(SessionEndReason.Closed, (await newConnection.WaitForAsync<ObservedEvent.Ended>(_ => true, "the new connection to be closed")).Reason);
     }
 

@@ -59,6 +59,37 @@ public sealed class ClusterTests
         Assert.Equal(3, (await admin.GetRoomAsync(room, Deadline.Token)).Members.Count);
     }
 
+    [Fact]
+    public async Task Grain_state_in_azure_blob_storage_survives_a_restart_of_the_only_server()
+    {
+        string serviceId = "blob-" + Guid.NewGuid().ToString("N")[..12];
+        string room = "kept-" + Guid.NewGuid().ToString("N")[..8];
+        string adminToken;
+        await using (TestServer first = await StartBlobServerAsync(serviceId))
+        {
+            adminToken = first.AdminToken;
+            using ConclaveApiClient admin = ConclaveApiClient.Create(first.BaseAddress, adminToken);
+            await admin.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
+            await admin.SetLockedAsync(room, true, Deadline.Token);
+        }
+
+        // A new process with an empty data directory: everything comes back from blob storage,
+        // the signing key included, so the old admin credential still works.
+        await using TestServer second = await StartBlobServerAsync(serviceId);
+        Assert.False(File.Exists(Path.Combine(second.DataDirectory, "admin-token")));
+        using ConclaveApiClient again = ConclaveApiClient.Create(second.BaseAddress, adminToken);
+        RoomDto kept = await again.GetRoomAsync(room, Deadline.Token);
+        Assert.True(kept.Locked);
+        Assert.Equal("admin", kept.Owner);
+    }
+
+    private static Task<TestServer> StartBlobServerAsync(string serviceId) => TestServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Conclave:Cluster:ServiceId"] = serviceId,
+        ["Conclave:Storage:Mode"] = "AzureBlob",
+        ["Conclave:Storage:ConnectionString"] = AzureStorage,
+    });
+
     private static Task<TestServer> StartNodeAsync(string clusterId, string nodeId) => TestServer.StartAsync(new Dictionary<string, string?>
     {
         ["Conclave:Cluster:Mode"] = "AzureTable",

@@ -43,7 +43,11 @@ public static class OrleansSetup
                 break;
             case StorageMode.AzureBlob:
                 string blobs = Require(options.Storage.ConnectionString, "Conclave:Storage:ConnectionString");
-                silo.AddAzureBlobGrainStorage(StorageNames.State, o => o.BlobServiceClient = new BlobServiceClient(blobs));
+                silo.AddAzureBlobGrainStorage(StorageNames.State, o =>
+                {
+                    o.BlobServiceClient = new BlobServiceClient(blobs);
+                    o.ContainerName = BlobContainerName(cluster.ServiceId);
+                });
                 break;
         }
     }
@@ -56,6 +60,23 @@ public static class OrleansSetup
             silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
         else
             silo.ConfigureEndpoints(cluster.AdvertisedHost, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+    }
+
+    /// <summary>
+    /// Blob names hold only grain type and id, so each service gets its own container (Azure rules:
+    /// 3-63 characters of a-z, 0-9 and single hyphens): two deployments sharing an account never mix state.
+    /// </summary>
+    private static string BlobContainerName(string serviceId)
+    {
+        var name = new System.Text.StringBuilder("conclave-");
+        foreach (char c in serviceId.ToLowerInvariant())
+        {
+            char next = char.IsAsciiLetterOrDigit(c) ? c : '-';
+            if (next == '-' && name[^1] == '-') continue;
+            name.Append(next);
+        }
+        string text = name.ToString();
+        return text[..Math.Min(text.Length, 63)].TrimEnd('-');
     }
 
     private static string Require(string? value, string key) =>

@@ -20,7 +20,9 @@ public sealed class SigningKeyStore : IDisposable
     {
         var ecdsa = ECDsa.Create();
         ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
-        var key = new ECDsaSecurityKey(ecdsa);
+        // Its own provider factory: the shared default caches signature providers by key id, and would
+        // hand a later key with the same id (another host in this process) a provider over this disposed ECDsa.
+        var key = new ECDsaSecurityKey(ecdsa) { CryptoProviderFactory = new CryptoProviderFactory() };
         key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
         _ecdsa = ecdsa;
         _key = key;

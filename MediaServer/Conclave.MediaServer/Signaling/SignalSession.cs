@@ -98,7 +98,7 @@ public sealed partial class SignalSession(
             {
                 // A normal close means the client is done; anything else may be a network blip, so the
                 // session waits for a resume until its heartbeat timeout (docs/signaling.md, "Resume").
-                if (clientClosedNormally) await _session.CloseAsync();
+                if (clientClosedNormally) await _session.CloseAsync(_observerReference);
                 else await _session.DisconnectedAsync(_observerReference!);
             }
         }
