@@ -68,10 +68,17 @@ async function main() {
     signaling.addEventListener('participant-updated', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-left', (e) => onRosterEvent(e, (m) => state.participants.delete(m.sessionId)));
     let left = false;
-    signaling.addEventListener('disconnected', () => {
+    signaling.addEventListener('disconnected', (e) => {
       state.connected = false;
       // Closing the socket after Leave also fires this: that is not a lost connection.
-      if (!left) setStatus('reconnecting');
+      if (left) return;
+      if (e.detail.retrying) {
+        setStatus('reconnecting');
+      } else {
+        state.error = `closed-${e.detail.code}`;
+        setStatus('ended');
+        $('leave').disabled = true;
+      }
     });
     signaling.addEventListener('reconnected', async (e) => {
       state.connected = true;

@@ -70,9 +70,10 @@ export class Signaling extends EventTarget {
     clearInterval(this.#heartbeat);
     for (const { reject } of this.#pending.values()) reject({ code: 'disconnected', message: 'connection closed' });
     this.#pending.clear();
-    this.dispatchEvent(new CustomEvent('disconnected', { detail: { code: event.code } }));
-    // 4002: resumed elsewhere; 4003: expired; 1008/1009: refused. Otherwise a blip: resume.
-    if (this.#closedByUs || [4002, 1008, 1009].includes(event.code)) return;
+    // 4002: resumed elsewhere; 1008/1009: refused for good. 4003 (expired): start a new session. Otherwise a blip: resume.
+    const retrying = !this.#closedByUs && ![4002, 1008, 1009].includes(event.code);
+    this.dispatchEvent(new CustomEvent('disconnected', { detail: { code: event.code, retrying } }));
+    if (!retrying) return;
     if (event.code === 4003) this.#resume = null;
     setTimeout(() => this.connect()
       .then((welcome) => this.dispatchEvent(new CustomEvent('reconnected', { detail: welcome })))
