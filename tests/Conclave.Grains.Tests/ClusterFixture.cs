@@ -9,10 +9,10 @@ namespace Conclave.Grains.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     /// <summary>Heartbeat interval the silos announce; the tests' heartbeat pump uses it.</summary>
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Session timeout: short, but many heartbeats long so a busy CI machine does not expire live sessions.</summary>
-    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(5);
 
     private InProcessTestCluster? _cluster;
 
