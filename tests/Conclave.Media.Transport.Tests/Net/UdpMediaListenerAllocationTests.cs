@@ -58,12 +58,21 @@ public sealed class UdpMediaListenerAllocationTests
             rounds += 1000;
             if (GC.GetAllocatedBytesForCurrentThread() == start) break;
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++) Round();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A per-datagram allocation shows in every window of 10,000 rounds (70,000 datagrams); the runtime's rare
+        // one-off allocations on this thread (56 bytes, now and then) do not. So: up to five
+        // windows, and at least one must be clean.
+        var windows = new List<long>();
+        for (int window = 0; window < 5; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++) Round();
+            rounds += 10_000;
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (windows[^1] == 0) break;
+        }
 
-        Assert.Equal(0, allocated);
-        Assert.Equal(rounds + 10_000, listener.Counters.RtpDelivered);
+        Assert.True(windows[^1] == 0, "bytes allocated per window of 10,000 rounds: " + string.Join(", ", windows));
+        Assert.Equal(rounds, listener.Counters.RtpDelivered);
         Assert.Equal(0, listener.Counters.GetDropped(UdpDropReason.InternalError));
     }
 }

@@ -42,8 +42,11 @@ public sealed class UdpMediaListenerTests
     /// <summary>Sends a browser-style check and asserts an authenticated success response reflecting the client.</summary>
     private static void Connect(UdpMediaListener listener, LoopbackClient client, IceCredentials server, string clientUfrag)
     {
+        long responsesBefore = listener.Counters.StunResponsesSent;
         client.Send(Check(server, clientUfrag), listener.LocalEndPoint);
         byte[] response = client.Receive();
+        // The server counts a response after sending it, so the client can hold it before the count moves.
+        WaitFor(() => listener.Counters.StunResponsesSent > responsesBefore, "the response to be counted");
         Assert.Equal(StunParseStatus.Ok, StunMessage.TryRead(response, out StunMessage message));
         Assert.Equal(StunMessageType.BindingSuccessResponse, message.MessageType);
         Assert.True(message.TransactionId.SequenceEqual(IceTestRequests.TransactionId));
