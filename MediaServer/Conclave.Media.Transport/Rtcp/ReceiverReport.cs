@@ -30,14 +30,10 @@ public readonly ref struct ReceiverReport
     /// <summary>SSRC of packet sender.</summary>
     public uint Ssrc => BinaryPrimitives.ReadUInt32BigEndian(_body);
     /// <summary>Profile-specific extensions after the report blocks.</summary>
-    public ReadOnlySpan<byte> ProfileExtensions => _body[(4 + ReportBlock.Length * ReportCount)..];
+    public ReadOnlySpan<byte> ProfileExtensions => ReportBlockSection.Extensions(_body, 4, ReportCount);
 
     /// <summary>Returns report block <paramref name="index"/>.</summary>
-    public ReportBlock GetReportBlock(int index)
-    {
-        if ((uint)index >= (uint)ReportCount) throw new ArgumentOutOfRangeException(nameof(index));
-        return ReportBlock.Read(_body[(4 + ReportBlock.Length * index)..]);
-    }
+    public ReportBlock GetReportBlock(int index) => ReportBlockSection.Get(_body, 4, ReportCount, index);
 
     /// <summary>Reads the RR at the start of <paramref name="buffer"/>.</summary>
     public static RtcpParseStatus TryRead(ReadOnlySpan<byte> buffer, out ReceiverReport report)
@@ -53,7 +49,7 @@ public readonly ref struct ReceiverReport
         report = default;
         if (packet.PacketType != RtcpPacketType.ReceiverReport) return RtcpParseStatus.WrongType;
         var body = packet.Body;
-        if (body.Length < 4 + ReportBlock.Length * packet.Count) return RtcpParseStatus.Malformed;
+        if (!ReportBlockSection.Fits(body, 4, packet.Count)) return RtcpParseStatus.Malformed;
         report = new ReceiverReport(packet.Data, body, packet.Count);
         return RtcpParseStatus.Ok;
     }

@@ -19,21 +19,17 @@ public ref struct ReceiverReportWriter : IRtcpPacketWriter
     public ReadOnlySpan<byte> ProfileExtensions;
 
     /// <inheritdoc/>
-    public readonly int GetWrittenLength() => 8 + ReportBlock.Length * ReportBlocks.Length + ProfileExtensions.Length;
+    public readonly int GetWrittenLength() => ReportBlockSection.WrittenLength(8, ReportBlocks, ProfileExtensions);
 
     /// <inheritdoc/>
     public readonly bool TryWrite(Span<byte> destination, out int written)
     {
         written = 0;
         int length = GetWrittenLength();
-        if (ReportBlocks.Length > 31 || ProfileExtensions.Length % 4 != 0 || length > 4 * 65536 || destination.Length < length)
-            return false;
+        if (!ReportBlockSection.CanWrite(ReportBlocks, ProfileExtensions, length, destination)) return false;
         RtcpHeaderWriter.Write(destination, ReportBlocks.Length, RtcpPacketType.ReceiverReport, length);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], Ssrc);
-        int offset = 8;
-        for (int i = 0; i < ReportBlocks.Length; i++, offset += ReportBlock.Length)
-            ReportBlocks[i].Write(destination[offset..]);
-        ProfileExtensions.CopyTo(destination[offset..]);
+        ReportBlockSection.Write(destination, 8, ReportBlocks, ProfileExtensions);
         written = length;
         return true;
     }

@@ -45,14 +45,10 @@ public readonly ref struct SenderReport
     /// <summary>Sender's octet count.</summary>
     public uint OctetCount => BinaryPrimitives.ReadUInt32BigEndian(_body[20..]);
     /// <summary>Profile-specific extensions after the report blocks.</summary>
-    public ReadOnlySpan<byte> ProfileExtensions => _body[(SenderInfoEnd + ReportBlock.Length * ReportCount)..];
+    public ReadOnlySpan<byte> ProfileExtensions => ReportBlockSection.Extensions(_body, SenderInfoEnd, ReportCount);
 
     /// <summary>Returns report block <paramref name="index"/>.</summary>
-    public ReportBlock GetReportBlock(int index)
-    {
-        if ((uint)index >= (uint)ReportCount) throw new ArgumentOutOfRangeException(nameof(index));
-        return ReportBlock.Read(_body[(SenderInfoEnd + ReportBlock.Length * index)..]);
-    }
+    public ReportBlock GetReportBlock(int index) => ReportBlockSection.Get(_body, SenderInfoEnd, ReportCount, index);
 
     /// <summary>Reads the SR at the start of <paramref name="buffer"/>.</summary>
     public static RtcpParseStatus TryRead(ReadOnlySpan<byte> buffer, out SenderReport report)
@@ -68,7 +64,7 @@ public readonly ref struct SenderReport
         report = default;
         if (packet.PacketType != RtcpPacketType.SenderReport) return RtcpParseStatus.WrongType;
         var body = packet.Body;
-        if (body.Length < SenderInfoEnd + ReportBlock.Length * packet.Count) return RtcpParseStatus.Malformed;
+        if (!ReportBlockSection.Fits(body, SenderInfoEnd, packet.Count)) return RtcpParseStatus.Malformed;
         report = new SenderReport(packet.Data, body, packet.Count);
         return RtcpParseStatus.Ok;
     }

@@ -28,25 +28,21 @@ public ref struct SenderReportWriter : IRtcpPacketWriter
     public ReadOnlySpan<byte> ProfileExtensions;
 
     /// <inheritdoc/>
-    public readonly int GetWrittenLength() => 28 + ReportBlock.Length * ReportBlocks.Length + ProfileExtensions.Length;
+    public readonly int GetWrittenLength() => ReportBlockSection.WrittenLength(28, ReportBlocks, ProfileExtensions);
 
     /// <inheritdoc/>
     public readonly bool TryWrite(Span<byte> destination, out int written)
     {
         written = 0;
         int length = GetWrittenLength();
-        if (ReportBlocks.Length > 31 || ProfileExtensions.Length % 4 != 0 || length > 4 * 65536 || destination.Length < length)
-            return false;
+        if (!ReportBlockSection.CanWrite(ReportBlocks, ProfileExtensions, length, destination)) return false;
         RtcpHeaderWriter.Write(destination, ReportBlocks.Length, RtcpPacketType.SenderReport, length);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], Ssrc);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], NtpTimestamp);
         BinaryPrimitives.WriteUInt32BigEndian(destination[16..], RtpTimestamp);
         BinaryPrimitives.WriteUInt32BigEndian(destination[20..], PacketCount);
         BinaryPrimitives.WriteUInt32BigEndian(destination[24..], OctetCount);
-        int offset = 28;
-        for (int i = 0; i < ReportBlocks.Length; i++, offset += ReportBlock.Length)
-            ReportBlocks[i].Write(destination[offset..]);
-        ProfileExtensions.CopyTo(destination[offset..]);
+        ReportBlockSection.Write(destination, 28, ReportBlocks, ProfileExtensions);
         written = length;
         return true;
     }

@@ -190,26 +190,18 @@ public sealed partial class SrtpContext
     }
 
     /// <summary>RFC 7714 §9.3 (E = 0): tag over AAD = RTCP packet || E+SRTCP index, built contiguous in scratch.</summary>
-    private void AeadTagUnencrypted(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> rtcp, uint word, Span<byte> tag)
-    {
-        int n = rtcp.Length + SrtcpIndexLength;
-        byte[]? rented = null;
-        Span<byte> aad = n <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(n));
-        aad = aad[..n];
-        rtcp.CopyTo(aad);
-        BinaryPrimitives.WriteUInt32BigEndian(aad[rtcp.Length..], word);
-        try
-        {
-            _rtcpAead!.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, tag, aad);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    private void AeadTagUnencrypted(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> rtcp, uint word, Span<byte> tag) =>
+        AeadUnencrypted(nonce, rtcp, word, expectedTag: default, computedTag: tag);
 
     /// <summary>RFC 7714 §9.3 (E = 0): verifies the tag over RTCP packet || E+SRTCP index.</summary>
-    private bool TryAeadVerifyUnencrypted(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> rtcp, uint word, ReadOnlySpan<byte> tag)
+    private bool TryAeadVerifyUnencrypted(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> rtcp, uint word, ReadOnlySpan<byte> tag) =>
+        AeadUnencrypted(nonce, rtcp, word, expectedTag: tag, computedTag: default);
+
+    /// <summary>
+    /// The one place that builds the E = 0 AAD (RTCP packet || E+SRTCP index): computes the tag into
+    /// <paramref name="computedTag"/> when it is given, else checks <paramref name="expectedTag"/>.
+    /// </summary>
+    private bool AeadUnencrypted(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> rtcp, uint word, ReadOnlySpan<byte> expectedTag, Span<byte> computedTag)
     {
         int n = rtcp.Length + SrtcpIndexLength;
         byte[]? rented = null;
@@ -219,7 +211,9 @@ public sealed partial class SrtpContext
         BinaryPrimitives.WriteUInt32BigEndian(aad[rtcp.Length..], word);
         try
         {
-            return TryAeadDecrypt(_rtcpAead!, nonce, Span<byte>.Empty, tag, aad);
+            if (computedTag.IsEmpty) return TryAeadDecrypt(_rtcpAead!, nonce, Span<byte>.Empty, expectedTag, aad);
+            _rtcpAead!.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, computedTag, aad);
+            return true;
         }
         finally
         {
