@@ -15,4 +15,8 @@ public enum MediaSendStatus
     SocketError,
     /// <summary>The peer is unregistered or the listener disposed.</summary>
     Closed,
+    /// <summary>DTLS-SRTP has no keys yet (handshake running or failed), so media cannot be protected.</summary>
+    NotConnected,
+    /// <summary>SRTP refused to protect the packet (malformed RTP, no room for the tag, keys exhausted).</summary>
+    ProtectFailed,
 }

@@ -251,7 +251,7 @@ public sealed class UdpMediaListener : IDisposable
 
     /// <summary>Handles one received datagram from <paramref name="from"/>. Called by the receive loop; internal so
     /// the allocation guard test can drive it on its own thread while the loop is idle.</summary>
-    internal void HandleDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    internal void HandleDatagram(Span<byte> datagram, SocketAddress from)
     {
         if (datagram.Length > _options.MaxDatagramLength)
         {
@@ -334,7 +334,7 @@ public sealed class UdpMediaListener : IDisposable
         }
     }
 
-    private void HandleMedia(PacketKind kind, ReadOnlySpan<byte> datagram, in IceTransportAddress remote)
+    private void HandleMedia(PacketKind kind, Span<byte> datagram, in IceTransportAddress remote)
     {
         // RFC 8445 §7.3: DTLS and media only from an address this peer's ICE checks validated.
         if (!_byAddress.TryGetValue(remote, out MediaPeerHandle? peer) || !peer.IsRegistered)

@@ -18,7 +18,7 @@ public sealed record AnswerOptions
     /// <summary>The server's ICE password.</summary>
     public required string IcePwd { get; init; }
     /// <summary>The server's DTLS certificate fingerprint.</summary>
-    public required DtlsFingerprint Fingerprint { get; init; }
+    public required SdpFingerprint Fingerprint { get; init; }
     /// <summary>The server's (ICE-lite) candidates, put in every accepted section.</summary>
     public EquatableList<IceCandidate> Candidates { get; init; } = [];
     /// <summary>The o= line session id.</summary>

@@ -43,7 +43,7 @@ public sealed record MediaDescription
     /// <summary><c>a=ice-options</c> tokens.</summary>
     public EquatableList<string> IceOptions { get; init; } = [];
     /// <summary><c>a=fingerprint</c> lines.</summary>
-    public EquatableList<DtlsFingerprint> Fingerprints { get; init; } = [];
+    public EquatableList<SdpFingerprint> Fingerprints { get; init; } = [];
     /// <summary><c>a=setup</c>.</summary>
     public DtlsSetup? Setup { get; init; }
     /// <summary><c>a=mid</c> (RFC 8843 §15.2 / RFC 5888 §4).</summary>

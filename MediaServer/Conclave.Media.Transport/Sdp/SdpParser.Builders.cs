@@ -15,7 +15,7 @@ public static partial class SdpParser
         public readonly List<(SdpGroup Group, Line Line)> GroupLines = [];
         public bool ExtmapAllowMixed, IceLite;
         public MsidSemantic? MsidSemantic;
-        public readonly List<DtlsFingerprint> Fingerprints = [];
+        public readonly List<SdpFingerprint> Fingerprints = [];
         public DtlsSetup? Setup;
         public readonly List<SdpAttribute> Other = [];
 
@@ -68,7 +68,7 @@ public static partial class SdpParser
         public readonly List<IceCandidate> Candidates = [];
         public bool EndOfCandidates, ExtmapAllowMixed, RtcpMux, RtcpReducedSize;
         public readonly List<string> IceOptions = [];
-        public readonly List<DtlsFingerprint> Fingerprints = [];
+        public readonly List<SdpFingerprint> Fingerprints = [];
         public DtlsSetup? Setup;
         public (string Value, Line Line)? Mid;
         public readonly List<RtpHeaderExtension> Extensions = [];

@@ -261,7 +261,7 @@ public static partial class SdpParser
         return new SdpBandwidth(value[..colon], bw);
     }
 
-    private static DtlsFingerprint ParseFingerprint(Line line, string? attr)
+    private static SdpFingerprint ParseFingerprint(Line line, string? attr)
     {
         // RFC 8122 §5: fingerprint-attribute = "fingerprint" ":" hash-func SP fingerprint; fingerprint = 2UHEX *(":" 2UHEX)
         string v = RequireValue(line, "fingerprint", attr);
@@ -275,9 +275,9 @@ public static partial class SdpParser
             if (pairs[i].Length != 2 || !byte.TryParse(pairs[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes[i]))
                 throw line.Error("a=fingerprint value must be hex byte pairs separated by ':' (RFC 8122 §5)");
         }
-        if (DtlsFingerprint.ExpectedLength(hash) is { } expected && expected != bytes.Length)
+        if (SdpFingerprint.ExpectedLength(hash) is { } expected && expected != bytes.Length)
             throw line.Error($"a=fingerprint {hash} must have {expected} bytes, not {bytes.Length} (RFC 8122 §5)");
-        return new DtlsFingerprint(hash, EquatableList<byte>.Wrap(bytes));
+        return new SdpFingerprint(hash, EquatableList<byte>.Wrap(bytes));
     }
 
     private static DtlsSetup ParseSetup(Line line, string? attr) => attr switch

@@ -99,7 +99,7 @@ public static class SdpWriter
     }
 
     private static void WriteIceAndDtls(StringBuilder w, string? ufrag, string? pwd, IReadOnlyList<string> options,
-        IReadOnlyList<DtlsFingerprint> fingerprints, DtlsSetup? setup)
+        IReadOnlyList<SdpFingerprint> fingerprints, DtlsSetup? setup)
     {
         if (ufrag is not null) Line(w, $"a=ice-ufrag:{ufrag}");
         if (pwd is not null) Line(w, $"a=ice-pwd:{pwd}");

@@ -50,7 +50,7 @@ public sealed record SessionDescription
     /// <summary>Session-level <c>a=ice-options</c> tokens.</summary>
     public EquatableList<string> IceOptions { get; init; } = [];
     /// <summary>Session-level <c>a=fingerprint</c> lines.</summary>
-    public EquatableList<DtlsFingerprint> Fingerprints { get; init; } = [];
+    public EquatableList<SdpFingerprint> Fingerprints { get; init; } = [];
     /// <summary>Session-level <c>a=setup</c>.</summary>
     public DtlsSetup? Setup { get; init; }
     /// <summary>Unknown session-level attributes, verbatim, written after the known ones.</summary>

@@ -19,11 +19,11 @@ public sealed class RecordingPeerListener : IMediaPeerListener
 
     public IceTransportAddress? LastSelected { get; private set; }
 
-    public void OnDtls(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Dtls, datagram, remote);
+    public void OnDtls(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Dtls, datagram, remote);
 
-    public void OnRtp(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Rtp, datagram, remote);
+    public void OnRtp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Rtp, datagram, remote);
 
-    public void OnRtcp(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Rtcp, datagram, remote);
+    public void OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => Record(PacketKind.Rtcp, datagram, remote);
 
     public void OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote)
     {

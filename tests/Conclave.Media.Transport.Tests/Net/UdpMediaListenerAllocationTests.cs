@@ -12,9 +12,9 @@ public sealed class UdpMediaListenerAllocationTests
 {
     private sealed class NullListener : IMediaPeerListener
     {
-        public void OnDtls(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) { }
-        public void OnRtp(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) { }
-        public void OnRtcp(MediaPeerHandle peer, ReadOnlySpan<byte> datagram, in IceTransportAddress remote) { }
+        public void OnDtls(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) { }
+        public void OnRtp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) { }
+        public void OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) { }
         public void OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote) { }
     }
 

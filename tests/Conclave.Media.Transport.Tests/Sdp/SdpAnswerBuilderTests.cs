@@ -132,7 +132,7 @@ public class SdpAnswerBuilderTests
         DesiredDirection = MediaDirection.RecvOnly,
         IceUfrag = "srvU",
         IcePwd = "serverpasswordserverpw",
-        Fingerprint = new DtlsFingerprint("sha-256", Convert.FromHexString(SdpSamples.Fingerprint.Replace(":", "")).ToEquatableList()),
+        Fingerprint = new SdpFingerprint("sha-256", Convert.FromHexString(SdpSamples.Fingerprint.Replace(":", "")).ToEquatableList()),
         Candidates = [new IceCandidate("1", 1, "udp", 2130706431, "127.0.0.1", 50000, IceCandidateType.Host, null, null, [])],
         SessionId = 42,
     };

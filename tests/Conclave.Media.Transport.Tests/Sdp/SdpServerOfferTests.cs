@@ -20,7 +20,7 @@ public class SdpServerOfferTests
                 Connections = [SdpConnection.Placeholder],
                 IceUfrag = "srvU",
                 IcePwd = "serverpasswordserverpw",
-                Fingerprints = [new DtlsFingerprint("sha-256", Convert.FromHexString(SdpSamples.Fingerprint.Replace(":", "")).ToEquatableList())],
+                Fingerprints = [new SdpFingerprint("sha-256", Convert.FromHexString(SdpSamples.Fingerprint.Replace(":", "")).ToEquatableList())],
                 Setup = DtlsSetup.ActPass,
                 Mid = "0",
                 Extensions =
