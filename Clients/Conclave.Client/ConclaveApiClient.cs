@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Conclave.Client.Media;
 using Conclave.Signaling.Protocol;
 using Conclave.Signaling.Protocol.Api;
 
@@ -139,6 +140,31 @@ public sealed class ConclaveApiClient : IDisposable
         Uri uri = Api("api/me/device-keys");
         using HttpResponseMessage response = await SendCoreAsync(HttpMethod.Put, uri,
             Json(request, ConclaveJsonContext.Default.DeviceKeysRequest), authenticated: true, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /api/media/echo</c> with an SDP offer (<c>application/sdp</c>): the server's SDP answer and
+    /// the session's location, to end it with <see cref="EndEchoAsync"/>. Errors: 400 <c>bad-sdp</c>,
+    /// <c>no-common-codec</c>; 429 <c>too-many-sessions</c>; 503 <c>server-busy</c>.</summary>
+    public async Task<EchoAnswer> CreateEchoAsync(string offerSdp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(offerSdp);
+        Uri uri = Api("api/media/echo");
+        using var content = new StringContent(offerSdp, System.Text.Encoding.UTF8, "application/sdp");
+        using HttpResponseMessage response = await SendCoreAsync(HttpMethod.Post, uri, content, authenticated: true, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        string answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        Uri location = response.Headers.Location is { } relative
+            ? new Uri(Server, relative)
+            : throw new ConclaveApiException(response.StatusCode, ConclaveApiException.InvalidResponseCode, "the echo answer has no Location");
+        return new EchoAnswer(answer, location);
+    }
+
+    /// <summary><c>DELETE</c> on an echo session's location (204); 404 <c>not-found</c> if it already ended.</summary>
+    public async Task EndEchoAsync(Uri location, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        using HttpResponseMessage response = await SendCoreAsync(HttpMethod.Delete, location, content: null, authenticated: true, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
     }
 

@@ -34,15 +34,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        // Fail (never skip) when the browser is missing: a skipped browser suite looks green in CI.
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at {ChromiumPath}. The browser tests need Debian's chromium package: " +
-                "run `sudo apt-get install -y chromium` (scripts/test.sh installs it when run as root), " +
-                "or point CONCLAVE_TEST_CHROMIUM at a Chromium binary. Do not run `playwright install`.");
-        }
-
+        EnsureChromium();
         Assertions.SetDefaultExpectTimeout((float)Deadline.TotalMilliseconds);
         _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
@@ -57,10 +49,34 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (_server is not null) await _server.DisposeAsync();
     }
 
-    /// <summary>A new person: their own Chromium and profile, one blank page, every request recorded.</summary>
-    public async Task<Person> NewPersonAsync(string name, string? locale = null)
+    /// <summary>Fake camera and microphone (a test pattern and a periodic beep), granted without a prompt; received
+    /// audio may play without a user gesture; ICE may gather on loopback, the only interface of the test's network
+    /// namespace.</summary>
+    public static readonly string[] MediaFlags =
+    [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection",
+        "--autoplay-policy=no-user-gesture-required",
+    ];
+
+    /// <summary>Fails (never skips) when the browser is missing: a skipped browser suite looks green in CI.</summary>
+    public static void EnsureChromium()
     {
-        IPlaywright playwright = _playwright ?? throw new InvalidOperationException("not started");
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"Chromium not found at {ChromiumPath}. The browser tests need Debian's chromium package: " +
+                "run `sudo apt-get install -y chromium` (scripts/test.sh installs it when run as root), " +
+                "or point CONCLAVE_TEST_CHROMIUM at a Chromium binary. Do not run `playwright install`.");
+        }
+    }
+
+    /// <summary>A new person: their own Chromium and profile, one blank page, every request recorded.</summary>
+    public Task<Person> NewPersonAsync(string name, string? locale = null) =>
+        LaunchPersonAsync(_playwright ?? throw new InvalidOperationException("not started"), name, locale, []);
+
+    /// <summary>Launches a Chromium with a fresh profile and <paramref name="extraFlags"/> (e.g. <see cref="MediaFlags"/>).</summary>
+    public static async Task<Person> LaunchPersonAsync(IPlaywright playwright, string name, string? locale, IEnumerable<string> extraFlags)
+    {
         string profile = Directory.CreateTempSubdirectory("conclave-browser-").FullName;
         try
         {
@@ -68,7 +84,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             {
                 ExecutablePath = ChromiumPath,
                 Headless = true,
-                Args = ChromiumFlags,
+                Args = [.. ChromiumFlags, .. extraFlags],
                 Locale = locale ?? "en-US",
                 ViewportSize = new ViewportSize { Width = 800, Height = 600 },
                 Timeout = (float)Deadline.TotalMilliseconds,

@@ -94,6 +94,7 @@ public sealed class ServerProcessTests : IDisposable
             start.Environment["Conclave__Listen__Https"] = $"https://127.0.0.1:{httpsPort}";
             start.Environment["Conclave__Cluster__SiloPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
             start.Environment["Conclave__Cluster__GatewayPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
+            start.Environment["Conclave__Media__Port"] = "0";
             return new ServerProcess(Process.Start(start)!);
         }
 

@@ -51,6 +51,9 @@ public sealed class TestServer : IAsyncDisposable
             ["Conclave:Sessions:HeartbeatInterval"] = "00:00:01",
             ["Conclave:Sessions:Timeout"] = "00:00:06",
             ["Conclave:Media:NodeId"] = "test-node",
+            ["Conclave:Media:Port"] = "0",
+            ["Conclave:Media:BindAddress"] = "127.0.0.1",
+            ["Conclave:Media:AnnouncedAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Debug",
             ["Logging:LogLevel:Orleans"] = "Information",
         };

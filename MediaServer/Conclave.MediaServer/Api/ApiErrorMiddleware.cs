@@ -37,7 +37,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             StatusCodes.Status400BadRequest => (ApiErrorCodes.BadRequest, "the request is malformed"),
             StatusCodes.Status401Unauthorized => (ApiErrorCodes.Unauthorized, "a valid bearer token is required"),
             StatusCodes.Status403Forbidden => (ApiErrorCodes.Forbidden, "not allowed"),
-            StatusCodes.Status404NotFound => ("not-found", "no such endpoint"),
+            StatusCodes.Status404NotFound => (ApiErrorCodes.NotFound, "no such endpoint"),
             StatusCodes.Status405MethodNotAllowed => ("method-not-allowed", "this endpoint does not take that method"),
             StatusCodes.Status413PayloadTooLarge => (ApiErrorCodes.TooLarge, "the request body is too large"),
             StatusCodes.Status415UnsupportedMediaType => (ApiErrorCodes.BadRequest, "send the body as application/json"),

@@ -2,6 +2,7 @@ using Conclave.Grains;
 using Conclave.MediaServer.Api;
 using Conclave.MediaServer.Health;
 using Conclave.MediaServer.Identity;
+using Conclave.MediaServer.Media;
 using Conclave.MediaServer.Signaling;
 using Conclave.Signaling;
 using Conclave.Signaling.Protocol;
@@ -51,6 +52,9 @@ public static class ConclaveHost
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: [ReadinessCheck.Tag]);
         builder.Services.AddHostedService<StartupService>();
+        builder.Services.AddSingleton<MediaPort>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MediaPort>());
+        builder.Services.AddSingleton<EchoSessions>();
 
         WebApplication app = builder.Build();
         app.UseMiddleware<ApiErrorMiddleware>();
@@ -69,6 +73,7 @@ public static class ConclaveHost
         app.MapAdminApi();
         app.MapUserApi();
         app.MapSignaling();
+        app.MapMediaApi();
         return app;
     }
 }

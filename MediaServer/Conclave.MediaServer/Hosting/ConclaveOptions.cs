@@ -93,9 +93,44 @@ public sealed class OidcOptions
     public bool RequireHttpsMetadata { get; set; } = true;
 }
 
-/// <summary>This node's media identity.</summary>
+/// <summary>This node's media identity and its WebRTC media port (docs/configuration.md, "Media").</summary>
 public sealed class MediaOptions
 {
     /// <summary>The name recorded in a call's grain as the node that hosts it.</summary>
     public string NodeId { get; set; } = Environment.MachineName;
+
+    /// <summary>The one UDP port that carries every peer's ICE, DTLS, SRTP and SRTCP; 0 picks a free port (tests).</summary>
+    public int Port { get; set; } = 40000;
+
+    /// <summary>The address the media socket binds to; <c>::</c> (dual-stack, IPv4 and IPv6) by default.</summary>
+    public string BindAddress { get; set; } = "::";
+
+    /// <summary>The address written into SDP candidates: the IP browsers reach this node at (a public IP behind NAT).
+    /// When empty, a specific <see cref="BindAddress"/> is announced, and a wildcard bind announces 127.0.0.1 with a
+    /// warning (only browsers on this machine can then connect).</summary>
+    public string? AnnouncedAddress { get; set; }
+
+    /// <summary>DTLS-SRTP profiles in order of preference, by IANA name (RFC 5764 §4.1.2, RFC 7714 §14.2). Empty means
+    /// SRTP_AEAD_AES_128_GCM, SRTP_AEAD_AES_256_GCM, SRTP_AES128_CM_HMAC_SHA1_80. (Empty rather than that list, because
+    /// configuration binding appends to an array's initial elements instead of replacing them.)</summary>
+    public string[] SrtpProfiles { get; set; } = [];
+
+    /// <summary>The media self-test: <c>POST /api/media/echo</c> sends a browser's own media back.</summary>
+    public EchoOptions Echo { get; set; } = new();
+}
+
+/// <summary>The echo endpoint (<c>/api/media/echo</c>): a camera, microphone and network self-test.</summary>
+public sealed class EchoOptions
+{
+    /// <summary>Whether <c>POST /api/media/echo</c> is served.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Echo sessions one user may hold at once.</summary>
+    public int MaxPerUser { get; set; } = 2;
+
+    /// <summary>Echo sessions this node holds at once.</summary>
+    public int MaxSessions { get; set; } = 50;
+
+    /// <summary>An echo session ends after this long, whatever happens.</summary>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
 }

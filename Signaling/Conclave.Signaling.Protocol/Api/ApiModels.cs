@@ -49,4 +49,11 @@ public static class ApiErrorCodes
     public const string InvitationUsed = "invitation-used";
     public const string InvitationExpired = "invitation-expired";
     public const string TooLarge = "too-large";
+    public const string NotFound = "not-found";
+    public const string UnsupportedMediaType = "unsupported-media-type";
+    public const string BadSdp = "bad-sdp";
+    public const string NoCommonCodec = "no-common-codec";
+    public const string TooManySessions = "too-many-sessions";
+    public const string ServerBusy = "server-busy";
+    public const string Disabled = "disabled";
 }
