@@ -65,6 +65,51 @@ public sealed class DtlsSrtpTransportTests
     }
 
     [Fact]
+    public async Task Receiving_and_sending_srtp_allocates_nothing_per_packet()
+    {
+        await using var pair = TransportPair.Create();
+        pair.Start();
+        await pair.BothConnected();
+        const int Packets = 3000, Warmup = 100;
+        pair.Link.CaptureClientRtp = true;
+        pair.Link.DeliverClientRtp = false;
+        for (ushort seq = 0; seq < Packets; seq++)
+        {
+            (byte[] rtp, int length) = SrtpTestPackets.Rtp(seq, ssrc: 42, payloadLength: 1000, spare: 64);
+            Assert.Equal(MediaSendStatus.Sent, pair.Client.SendRtp(rtp, length));
+        }
+        byte[][] wire = [.. Enumerable.Range(0, Packets).Select(_ => pair.Link.CapturedClientRtp.Take(TestContext.Current.CancellationToken))];
+        pair.ServerHandler.CountOnly = true;
+        pair.Link.DiscardFromServer = true;
+        (byte[] plain, int plainLength) = SrtpTestPackets.Rtp(1, ssrc: 43, payloadLength: 1000, spare: 64);
+        byte[] scratch = new byte[plain.Length];
+
+        void Round(int i)
+        {
+            pair.Server.OnRtp(wire[i]);
+            plain.AsSpan(0, plainLength).CopyTo(scratch);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(scratch.AsSpan(2), (ushort)i);
+            pair.Server.SendRtp(scratch, plainLength);
+        }
+
+        for (int i = 0; i < Warmup; i++) Round(i);                     // first SSRC state, JIT
+        // The runtime may allocate once on its own (tiering, a timer); a per-packet allocation shows in every window.
+        const int Windows = 5, PerWindow = (Packets - Warmup) / Windows;
+        var allocated = new List<long>();
+        for (int w = 0; w < Windows; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = Warmup + w * PerWindow; i < Warmup + (w + 1) * PerWindow; i++) Round(i);
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        for (int i = Warmup + Windows * PerWindow; i < Packets; i++) Round(i);
+
+        Assert.True(allocated.Contains(0), $"bytes allocated per window of {PerWindow} packets: {string.Join(", ", allocated)}");
+        Assert.Equal(Packets, pair.ServerHandler.RtpCount);
+        Assert.Equal(Packets, pair.Server.Counters.RtpSent);
+    }
+
+    [Fact]
     public async Task Srtp_before_the_handshake_is_dropped_and_sending_reports_not_connected()
     {
         await using var pair = TransportPair.Create();
@@ -142,7 +187,16 @@ public sealed class DtlsSrtpTransportTests
 
         public void OnConnected(DtlsSrtpTransport transport) => Assert.True(transport.IsConnected);
 
-        public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet) => _rtp.Add(packet.ToArray());
+        /// <summary>Only count RTP (allocation measurements).</summary>
+        public bool CountOnly { get; set; }
+
+        public int RtpCount;
+
+        public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
+        {
+            Interlocked.Increment(ref RtpCount);
+            if (!CountOnly) _rtp.Add(packet.ToArray());
+        }
 
         public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet) => _rtcp.Add(packet.ToArray());
 
@@ -177,16 +231,24 @@ public sealed class DtlsSrtpTransportTests
         public bool CaptureClientRtp { get; set; }
         public BlockingCollection<byte[]> CapturedClientRtp { get; } = new();
 
+        /// <summary>False: captured client RTP is not delivered to the server (the test feeds it itself).</summary>
+        public bool DeliverClientRtp { get; set; } = true;
+
+        /// <summary>True: what the server sends goes nowhere, without a copy (allocation measurements).</summary>
+        public bool DiscardFromServer { get; set; }
+
         public MediaSendStatus FromClient(ReadOnlySpan<byte> datagram)
         {
             byte[] copy = datagram.ToArray();
-            if (CaptureClientRtp && PacketDemux.Classify(copy) == PacketKind.Rtp) CapturedClientRtp.Add(copy.ToArray());
-            _toServer.Add(copy);
+            bool rtp = PacketDemux.Classify(copy) == PacketKind.Rtp;
+            if (CaptureClientRtp && rtp) CapturedClientRtp.Add(copy.ToArray());
+            if (DeliverClientRtp || !rtp) _toServer.Add(copy);
             return MediaSendStatus.Sent;
         }
 
         public MediaSendStatus FromServer(ReadOnlySpan<byte> datagram)
         {
+            if (DiscardFromServer) return MediaSendStatus.Sent;
             byte[] copy = datagram.ToArray();
             int index = Interlocked.Increment(ref _serverToClientIndex) - 1;
             if (DropServerToClient?.Invoke(index, copy) != true) _toClient.Add(copy);
