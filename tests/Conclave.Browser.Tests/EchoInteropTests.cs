@@ -39,7 +39,7 @@ public sealed class EchoInteropTests(ITestOutputHelper output)
           const body = await response.text();
           if (response.status !== 201) throw new Error('echo refused the offer: ' + response.status + ' ' + body);
           await pc.setRemoteDescription({ type: 'answer', sdp: body });
-          window.echo = { pc, location: response.headers.get('Location'), maxAudioLevel: 0 };
+          window.echo = { pc, location: response.headers.get('Location'), maxAudioLevel: 0, offer: pc.localDescription.sdp, answer: body };
           return window.echo.location;
         }
         """;
@@ -96,6 +96,8 @@ public sealed class EchoInteropTests(ITestOutputHelper output)
         Assert.StartsWith("/api/media/echo/e-", location, StringComparison.Ordinal);
         JsonElement summary = await person.Page.EvaluateAsync<JsonElement>(WaitForEchoedMedia, BrowserFixture.Deadline.TotalMilliseconds);
         output.WriteLine($"{forcedProfile}: {summary}");
+        output.WriteLine("offer:\n" + await person.Page.EvaluateAsync<string>("() => window.echo.offer"));
+        output.WriteLine("answer:\n" + await person.Page.EvaluateAsync<string>("() => window.echo.answer"));
 
         Assert.True(summary.GetProperty("framesDecoded").GetInt64() > 0, $"no echoed video frame decoded: {summary}");
         Assert.True(summary.GetProperty("audioPacketsReceived").GetInt64() > 0, $"no echoed audio packet received: {summary}");
