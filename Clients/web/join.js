@@ -1,17 +1,30 @@
-// The join page: redeems the invitation in the URL, opens signaling and shows the live roster.
+// The call page: redeems the invitation in the URL, opens signaling, joins the room's call, publishes the camera and
+// microphone and shows everyone's video in tiles (docs/web-client.md).
 import { t } from './i18n.js';
 import { Signaling } from './signaling.js';
+import { CallMedia } from './media.js';
 
-const state = { connected: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null };
+const SPEAKING_LEVEL = 0.02;   // inbound audioLevel above which a tile is highlighted
 
-// Read by tests and tools: a snapshot of what the page knows.
+const state = {
+  connected: false, joined: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null,
+};
+let media = null;
+let earlyEvents = [];               // roster events that overtook the `joined` reply, replayed by applyJoined
+const remoteStreams = new Map();   // participantId → MediaStream of what is received from them
+
+// Read by tests and tools (the test contract in docs/web-client.md): a snapshot of what the page knows.
 window.conclave = {
   state: () => ({
     connected: state.connected,
+    joined: state.joined,
     sessionId: state.sessionId,
     room: state.room,
     error: state.error,
-    participants: [...state.participants.values()].map((p) => ({ sessionId: p.sessionId, userId: p.userId, displayName: p.displayName, role: p.role })),
+    participants: [...state.participants.values()].map((p) => ({
+      id: p.sessionId, name: p.displayName, sessionId: p.sessionId, userId: p.userId, displayName: p.displayName, role: p.role,
+    })),
+    inbound: (media?.inbound ?? []).map((s) => ({ ...s })),
   }),
 };
 
@@ -31,6 +44,46 @@ function render() {
     item.classList.toggle('me', p.sessionId === state.sessionId);
     return item;
   }));
+  renderTiles();
+}
+
+/** One tile per participant (own camera muted), in roster order; each plays what is received from that person. */
+function renderTiles() {
+  const tiles = $('tiles');
+  const wanted = state.joined ? [...state.participants.values()] : [];
+  for (const tile of [...tiles.children]) {
+    if (!wanted.some((p) => p.sessionId === tile.dataset.participant)) tile.remove();
+  }
+  for (const p of wanted) {
+    let tile = tiles.querySelector(`[data-participant="${CSS.escape(p.sessionId)}"]`);
+    if (!tile) {
+      tile = document.createElement('figure');
+      tile.className = 'tile';
+      tile.dataset.participant = p.sessionId;
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.playsInline = true;
+      const mine = p.sessionId === state.sessionId;
+      video.muted = mine;
+      video.srcObject = mine ? media?.localStream ?? null : streamOf(p.sessionId);
+      tile.append(video, document.createElement('figcaption'));
+      tiles.append(tile);
+    }
+    const name = p.sessionId === state.sessionId ? `${p.displayName} ${t('you')}` : p.displayName;
+    tile.querySelector('figcaption').textContent = name;
+    tile.querySelector('video').setAttribute('aria-label', name);
+  }
+}
+
+function streamOf(participantId) {
+  if (!remoteStreams.has(participantId)) remoteStreams.set(participantId, new MediaStream());
+  return remoteStreams.get(participantId);
+}
+
+function highlightSpeaker() {
+  const loudest = (media?.inbound ?? []).filter((s) => s.kind === 'audio' && s.audioLevel > SPEAKING_LEVEL)
+    .sort((a, b) => b.audioLevel - a.audioLevel)[0];
+  for (const tile of $('tiles').children) tile.classList.toggle('speaking', tile.dataset.participant === loudest?.participantId);
 }
 
 function applyJoined(joined) {
@@ -38,15 +91,24 @@ function applyJoined(joined) {
   state.sessionId = joined.sessionId;
   state.rosterVersion = joined.rosterVersion;
   state.participants = new Map(joined.participants.map((p) => [p.sessionId, p]));
+  state.joined = true;
+  const early = earlyEvents;
+  earlyEvents = [];
+  for (const { message, apply } of early.sort((a, b) => a.message.rosterVersion - b.message.rosterVersion)) applyRosterEvent(message, apply);
   render();
 }
 
 function onRosterEvent(event, apply) {
-  const message = event.detail;
+  // An event can overtake the reply to `join` (both are sent as they happen): keep it until the roster is known.
+  if (!state.joined) { earlyEvents.push({ message: event.detail, apply }); return; }
+  applyRosterEvent(event.detail, apply);
+  render();
+}
+
+function applyRosterEvent(message, apply) {
   if (message.room !== state.room || message.rosterVersion <= state.rosterVersion) return;
   state.rosterVersion = message.rosterVersion;
   apply(message);
-  render();
 }
 
 async function credentials() {
@@ -60,48 +122,108 @@ async function credentials() {
   return body;
 }
 
+function toggleButton(id, pressed, onKey, offKey) {
+  const button = $(id);
+  button.setAttribute('aria-pressed', String(pressed));
+  button.textContent = t(pressed ? onKey : offKey);
+}
+
+function wireControls(signaling) {
+  let micMuted = false, cameraOff = false;
+  $('screen').disabled = !navigator.mediaDevices?.getDisplayMedia;
+  $('microphone').addEventListener('click', () => {
+    micMuted = !micMuted;
+    media.setEnabled('audio', !micMuted);
+    toggleButton('microphone', micMuted, 'unmuteMicrophone', 'muteMicrophone');
+  });
+  $('camera').addEventListener('click', () => {
+    cameraOff = !cameraOff;
+    media.setEnabled('video', !cameraOff);
+    toggleButton('camera', cameraOff, 'startCamera', 'stopCamera');
+  });
+  $('screen').addEventListener('click', async () => {
+    try {
+      const sharing = await media.toggleScreen();
+      toggleButton('screen', sharing, 'stopSharing', 'shareScreen');
+    } catch (error) {
+      setStatus('error', error.message ?? String(error));
+    }
+  });
+  let left = false;
+  signaling.addEventListener('disconnected', (e) => {
+    state.connected = false;
+    // Closing the socket after Leave also fires this: that is not a lost connection.
+    if (left) return;
+    if (e.detail.retrying) {
+      setStatus('reconnecting');
+    } else {
+      state.error = `closed-${e.detail.code}`;
+      state.joined = false;
+      media.close();
+      render();
+      setStatus('ended');
+      for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
+    }
+  });
+  $('leave').disabled = false;
+  $('leave').addEventListener('click', async () => {
+    left = true;
+    for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
+    media.close();
+    await signaling.close();
+    state.connected = false;
+    state.joined = false;
+    state.participants.clear();
+    render();
+    setStatus('left');
+  });
+}
+
 async function main() {
+  let signaling;
   try {
     const device = await credentials();
-    const signaling = new Signaling(device.token);
+    signaling = new Signaling(device.token);
+    media = new CallMedia(signaling);
     signaling.addEventListener('participant-joined', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-updated', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
-    signaling.addEventListener('participant-left', (e) => onRosterEvent(e, (m) => state.participants.delete(m.sessionId)));
-    let left = false;
-    signaling.addEventListener('disconnected', (e) => {
-      state.connected = false;
-      // Closing the socket after Leave also fires this: that is not a lost connection.
-      if (left) return;
-      if (e.detail.retrying) {
-        setStatus('reconnecting');
-      } else {
-        state.error = `closed-${e.detail.code}`;
-        setStatus('ended');
-        $('leave').disabled = true;
-      }
-    });
+    signaling.addEventListener('participant-left', (e) => onRosterEvent(e, (m) => {
+      state.participants.delete(m.sessionId);
+      remoteStreams.delete(m.sessionId);
+    }));
+    signaling.addEventListener('tracks', (e) => media.setRemoteTracks(e.detail.tracks));
     signaling.addEventListener('reconnected', async (e) => {
       state.connected = true;
       if (e.detail.call) applyJoined(e.detail.call); else applyJoined(await signaling.request({ type: 'join', room: device.room }));
       setStatus('connected');
     });
+    media.addEventListener('track', (e) => {
+      const stream = streamOf(e.detail.participantId);
+      for (const old of stream.getTracks()) if (old.kind === e.detail.track.kind) stream.removeTrack(old);
+      stream.addTrack(e.detail.track);
+    });
+    media.addEventListener('device-error', () => { $('notice').textContent = t('noDevices'); });
     await signaling.connect();
     applyJoined(await signaling.request({ type: 'join', room: device.room }));
     state.connected = true;
     setStatus('connected');
-    $('leave').disabled = false;
-    $('leave').addEventListener('click', async () => {
-      left = true;
-      $('leave').disabled = true;
-      await signaling.close();
-      state.connected = false;
-      state.participants.clear();
-      render();
-      setStatus('left');
-    });
   } catch (error) {
-    state.error = error.code ?? String(error);
+    state.error = typeof error.code === 'string' ? error.code : error.name ?? String(error);
     setStatus('error', error.message ?? String(error));
+    return;
+  }
+  wireControls(signaling);
+  try {
+    // Media trouble (no devices, a refused offer) leaves the page in the call, watching and listening.
+    await media.start();
+    const hasDevices = media.localStream !== null;
+    $('microphone').disabled = !hasDevices || !state.connected;
+    $('camera').disabled = !hasDevices || !state.connected;
+    const own = $('tiles').querySelector(`[data-participant="${CSS.escape(state.sessionId)}"] video`);
+    if (own) own.srcObject = media.localStream;
+    setInterval(highlightSpeaker, 500);
+  } catch (error) {
+    $('notice').textContent = `${t('error')}: ${error.message ?? String(error)}`;
   }
 }
 

@@ -27,6 +27,10 @@ public static class ErrorCodes
     public const string MessageTooLarge = "message-too-large";
     /// <summary>Too many messages; slow down.</summary>
     public const string RateLimited = "rate-limited";
+    /// <summary>The SDP of an <c>offer</c> is malformed or lacks what WebRTC needs; the message names the line or attribute.</summary>
+    public const string BadSdp = "bad-sdp";
+    /// <summary>A publish or subscribe entry does not match its section (kind, direction, unknown mid).</summary>
+    public const string BadTrack = "bad-track";
     /// <summary>The server failed; the request may be retried.</summary>
     public const string Internal = "internal";
 }

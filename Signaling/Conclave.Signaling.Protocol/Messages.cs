@@ -21,6 +21,9 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(ParticipantJoinedEvent), MessageTypes.ParticipantJoined)]
 [JsonDerivedType(typeof(ParticipantLeftEvent), MessageTypes.ParticipantLeft)]
 [JsonDerivedType(typeof(ParticipantUpdatedEvent), MessageTypes.ParticipantUpdated)]
+[JsonDerivedType(typeof(OfferMessage), MessageTypes.Offer)]
+[JsonDerivedType(typeof(AnswerMessage), MessageTypes.Answer)]
+[JsonDerivedType(typeof(TracksEvent), MessageTypes.Tracks)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -53,6 +56,9 @@ public static class MessageTypes
     public const string ParticipantJoined = "participant-joined";
     public const string ParticipantLeft = "participant-left";
     public const string ParticipantUpdated = "participant-updated";
+    public const string Offer = "offer";
+    public const string Answer = "answer";
+    public const string Tracks = "tracks";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -189,3 +195,53 @@ public sealed record ParticipantInfo(
     string Role,
     byte[] DevicePublicKeys,
     DateTimeOffset JoinedAt);
+
+/// <summary>Client → server: the client's SDP offer for its one PeerConnection (the client always offers, the server
+/// always answers), with what each section is for. Sections named in neither list are rejected.</summary>
+public sealed record OfferMessage : SignalMessage
+{
+    /// <summary>The offer (RFC 8866), BUNDLEd, rtcp-mux.</summary>
+    public required string Sdp { get; init; }
+
+    /// <summary>Sections the client sends on, and what they carry.</summary>
+    public IReadOnlyList<PublishedSection> Publish { get; init; } = [];
+
+    /// <summary>Sections the client receives on, and the track each should carry (from <c>tracks</c>).</summary>
+    public IReadOnlyList<SubscribedSection> Subscribe { get; init; } = [];
+
+    public override string? Validate() =>
+        string.IsNullOrEmpty(Sdp) || Sdp.Length > SignalLimits.MaxSdpLength ? $"sdp must be 1-{SignalLimits.MaxSdpLength} characters"
+        : Publish.Count > SignalLimits.MaxSectionsPerOffer || Subscribe.Count > SignalLimits.MaxSectionsPerOffer ? $"at most {SignalLimits.MaxSectionsPerOffer} publish and subscribe entries"
+        : Publish.Any(p => !Names.IsValidMid(p.Mid) || p.Source is not ("microphone" or "camera" or "screen")) ? "publish entries need a mid (1-16 characters) and a source: microphone, camera or screen"
+        : Subscribe.Any(s => !Names.IsValidMid(s.Mid) || !Names.IsValidOpaqueId(s.TrackId)) ? "subscribe entries need a mid (1-16 characters) and a trackId"
+        : null;
+}
+
+/// <summary>A section the client publishes on.</summary>
+/// <param name="Mid">The section's <c>a=mid</c>.</param>
+/// <param name="Source"><c>microphone</c>, <c>camera</c> or <c>screen</c>.</param>
+public sealed record PublishedSection(string Mid, string Source);
+
+/// <summary>A section the client receives a track on.</summary>
+public sealed record SubscribedSection(string Mid, string TrackId);
+
+/// <summary>Server → client: the answer to <see cref="OfferMessage"/>.</summary>
+public sealed record AnswerMessage : SignalMessage
+{
+    public required string Sdp { get; init; }
+}
+
+/// <summary>Event: every track published in the caller's call by others, sent after <c>joined</c> and whenever it
+/// changes. The client subscribes by offering a receiving section per track it wants.</summary>
+public sealed record TracksEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required IReadOnlyList<TrackInfo> Tracks { get; init; }
+}
+
+/// <summary>One published track.</summary>
+/// <param name="TrackId">What to name in <see cref="SubscribedSection.TrackId"/>; also the <c>a=msid</c> track id.</param>
+/// <param name="ParticipantId">The publisher's session id; also the <c>a=msid</c> stream id.</param>
+/// <param name="Kind"><c>audio</c> or <c>video</c>.</param>
+/// <param name="Source"><c>microphone</c>, <c>camera</c> or <c>screen</c>.</param>
+public sealed record TrackInfo(string TrackId, string ParticipantId, string Kind, string Source);

@@ -58,4 +58,16 @@ public static class Names
         }
         return true;
     }
+
+    /// <summary>An SDP <c>a=mid</c> (RFC 8843 §15, token chars) short enough for a one-byte header extension:
+    /// 1-16 characters of letters, digits and <c>-_.+!*'</c>.</summary>
+    public static bool IsValidMid(string? mid)
+    {
+        if (string.IsNullOrEmpty(mid) || mid.Length > SignalLimits.MaxMidLength) return false;
+        foreach (char c in mid)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '+' or '!' or '*' or '\'')) return false;
+        }
+        return true;
+    }
 }

@@ -112,6 +112,7 @@ public static class SignalCodec
         MessageTypes.Leave => ConclaveJsonContext.Default.LeaveMessage,
         MessageTypes.Update => ConclaveJsonContext.Default.UpdateMessage,
         MessageTypes.Ping => ConclaveJsonContext.Default.PingMessage,
+        MessageTypes.Offer => ConclaveJsonContext.Default.OfferMessage,
         _ => null,
     };
 

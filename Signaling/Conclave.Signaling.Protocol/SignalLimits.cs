@@ -13,4 +13,10 @@ public static class SignalLimits
     public const int MaxDisplayNameLength = 64;
     /// <summary>Longest room name.</summary>
     public const int MaxRoomNameLength = 64;
+    /// <summary>Longest SDP in an <c>offer</c> (the message cap minus room for the rest).</summary>
+    public const int MaxSdpLength = 60 * 1024;
+    /// <summary>Most publish or subscribe entries in one <c>offer</c>.</summary>
+    public const int MaxSectionsPerOffer = 128;
+    /// <summary>Longest mid (RFC 8285 one-byte header extensions carry at most 16 bytes).</summary>
+    public const int MaxMidLength = 16;
 }

@@ -71,8 +71,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A new person: their own Chromium and profile, one blank page, every request recorded.</summary>
-    public Task<Person> NewPersonAsync(string name, string? locale = null) =>
-        LaunchPersonAsync(_playwright ?? throw new InvalidOperationException("not started"), name, locale, []);
+    /// <param name="withMedia">Launch with <see cref="MediaFlags"/>: fake camera and microphone.</param>
+    public Task<Person> NewPersonAsync(string name, string? locale = null, bool withMedia = false) =>
+        LaunchPersonAsync(_playwright ?? throw new InvalidOperationException("not started"), name, locale, withMedia ? MediaFlags : []);
 
     /// <summary>Launches a Chromium with a fresh profile and <paramref name="extraFlags"/> (e.g. <see cref="MediaFlags"/>).</summary>
     public static async Task<Person> LaunchPersonAsync(IPlaywright playwright, string name, string? locale, IEnumerable<string> extraFlags)

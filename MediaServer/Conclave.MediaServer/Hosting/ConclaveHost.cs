@@ -55,6 +55,7 @@ public static class ConclaveHost
         builder.Services.AddSingleton<MediaPort>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MediaPort>());
         builder.Services.AddSingleton<EchoSessions>();
+        builder.Services.AddSingleton<CallMedia>();
 
         WebApplication app = builder.Build();
         app.UseMiddleware<ApiErrorMiddleware>();

@@ -56,7 +56,8 @@ public sealed partial class EchoSessions : IDisposable
         {
             return EchoOfferResult.Fail(StatusCodes.Status400BadRequest, ApiErrorCodes.BadSdp, e.Message);
         }
-        if (Validate(offer) is { } invalid) return EchoOfferResult.Fail(StatusCodes.Status400BadRequest, ApiErrorCodes.BadSdp, invalid);
+        if (!WebRtcOffer.TryRead(offer, out WebRtcOffer? remote, out string? problem))
+            return EchoOfferResult.Fail(StatusCodes.Status400BadRequest, ApiErrorCodes.BadSdp, problem!);
 
         IceCredentials local = IceCredentials.Generate();
         SessionDescription answer;
@@ -64,7 +65,7 @@ public sealed partial class EchoSessions : IDisposable
         try
         {
             answer = SdpAnswerBuilder.CreateAnswer(offer, Capabilities.For(local, _port, (ulong)Random.Shared.NextInt64()));
-            answerSetup = SdpAnswerBuilder.AnswerSetup(FirstAccepted(offer).Setup ?? offer.Setup ?? DtlsSetup.ActPass);
+            answerSetup = SdpAnswerBuilder.AnswerSetup(remote!.Setup);
         }
         catch (ArgumentException e)
         {
@@ -86,9 +87,8 @@ public sealed partial class EchoSessions : IDisposable
             session = new EchoSession("e-" + Secrets.NewId(), userId, _port.Listener, _options.MaxDuration, _time, _sessionLogger, s => _sessions.TryRemove(s.Id, out _));
             _sessions[session.Id] = session;
         }
-        MediaDescription media = FirstAccepted(offer);
-        session.Start(local, media.IceUfrag ?? offer.IceUfrag!, answerSetup == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server,
-            _port, RemoteFingerprint(offer, media)!);
+        session.Start(local, remote.RemoteIce.Ufrag, answerSetup == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server,
+            _port, remote.RemoteFingerprint);
         return EchoOfferResult.Ok(session, SdpWriter.Write(answer));
     }
 
@@ -107,40 +107,6 @@ public sealed partial class EchoSessions : IDisposable
     public void Dispose()
     {
         foreach (EchoSession session in _sessions.Values) session.End("the server is stopping");
-    }
-
-    /// <summary>What WebRTC requires of an offer that the parser alone does not check; null when it is usable.</summary>
-    private static string? Validate(SessionDescription offer)
-    {
-        var rtp = offer.Media.Where(m => m.IsRtp && m.Port != 0 && m.Kind is MediaKind.Audio or MediaKind.Video).ToList();
-        if (rtp.Count == 0) return "the offer has no audio or video section";
-        if (rtp.Count > 1 && (offer.BundleGroup is not { } bundle || rtp.Any(m => m.Mid is null || !bundle.Mids.Contains(m.Mid))))
-            return "every audio and video section must be in one a=group:BUNDLE (RFC 8843): the echo has one transport";
-        MediaDescription first = rtp[0];
-        if ((first.IceUfrag ?? offer.IceUfrag) is null || (first.IcePwd ?? offer.IcePwd) is null)
-            return "the offer has no a=ice-ufrag and a=ice-pwd (RFC 8839 §5.4)";
-        if (!IceCredentials.IsValidUfrag(first.IceUfrag ?? offer.IceUfrag))
-            return "the offer's a=ice-ufrag is not 4-256 ice-chars (RFC 8839 §5.4)";
-        if (RemoteFingerprint(offer, first) is null)
-            return "the offer has no a=fingerprint with a supported hash function such as sha-256 (RFC 8122 §5, RFC 8827 §6.5)";
-        if (rtp.Any(m => !m.RtcpMux))
-            return "every section must use a=rtcp-mux (RFC 8829 §4.1.1): the echo multiplexes RTP and RTCP on one port";
-        if ((first.Setup ?? offer.Setup) == DtlsSetup.HoldConn)
-            return "a=setup:holdconn cannot be answered (RFC 8842 §5.1)";
-        return null;
-    }
-
-    private static MediaDescription FirstAccepted(SessionDescription offer) =>
-        offer.Media.First(m => m.IsRtp && m.Port != 0 && m.Kind is MediaKind.Audio or MediaKind.Video);
-
-    /// <summary>RFC 8122 §5: the first fingerprint with a hash DTLS can check, media level before session level.</summary>
-    private static DtlsFingerprint? RemoteFingerprint(SessionDescription offer, MediaDescription media)
-    {
-        foreach (SdpFingerprint candidate in media.Fingerprints.Concat(offer.Fingerprints))
-        {
-            if (candidate.TryGetDtlsFingerprint(out DtlsFingerprint? fingerprint)) return fingerprint;
-        }
-        return null;
     }
 
     /// <summary>The fixed part of every echo answer; per-session values are filled in by <see cref="For"/>.</summary>

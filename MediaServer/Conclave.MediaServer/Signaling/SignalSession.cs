@@ -1,6 +1,7 @@
 using Conclave.Grains;
 using Conclave.MediaServer.Api;
 using Conclave.MediaServer.Identity;
+using Conclave.MediaServer.Media;
 using Conclave.Signaling;
 using Conclave.Signaling.Protocol;
 
@@ -12,8 +13,10 @@ namespace Conclave.MediaServer.Signaling;
 /// events into messages. Every decision is taken by the grains against their state.
 /// </summary>
 public sealed partial class SignalSession(
-    IGrainFactory grains, TokenValidator tokens, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
+    IGrainFactory grains, TokenValidator tokens, CallMedia media, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
 {
+    private readonly Lock _roomLock = new();
+    private string? _room;
     private ISignalSink? _sink;
     private ISessionGrain? _session;
     private ISessionObserver? _observerReference;
@@ -50,8 +53,9 @@ public sealed partial class SignalSession(
             case ResumeStatus.Ok:
                 (_session, _sessionId) = (session, resume.SessionId);
                 LogSessionResumed(resume.SessionId, user.UserId);
+                if (resumed.Call is { } call) EnterCall(call.Room);
                 return Welcome(resume.SessionId, resumed.Identity!, resumed.Session!, resumed: true,
-                    resumed.Call is { } call ? Joined(call) : null);
+                    resumed.Call is { } snapshot ? Joined(snapshot) : null);
             case ResumeStatus.Forbidden:
                 return Error(ErrorCodes.Forbidden, "this session belongs to someone else or the resume token is wrong");
             default:
@@ -67,6 +71,7 @@ public sealed partial class SignalSession(
         {
             case JoinMessage join:
                 CallJoinResult result = await session.JoinAsync(join.Room, mediaNode);
+                if (result.Status == RoomStatus.Ok) EnterCall(result.Call!.Room);
                 return result.Status switch
                 {
                     RoomStatus.Ok => Joined(result.Call!),
@@ -76,7 +81,10 @@ public sealed partial class SignalSession(
                     _ => Error(ErrorCodes.BadRequest, "the call refused the join"),
                 };
             case LeaveMessage:
+                LeaveCall();
                 return new LeftMessage { Room = await session.LeaveAsync() };
+            case OfferMessage offer:
+                return Answer(offer);
             case UpdateMessage update:
                 await session.UpdateDisplayNameAsync(update.DisplayName.Trim());
                 return new UpdatedMessage { DisplayName = update.DisplayName.Trim() };
@@ -92,6 +100,9 @@ public sealed partial class SignalSession(
     /// <inheritdoc />
     public async Task OnClosedAsync(bool clientClosedNormally)
     {
+        // After a blip the media keeps flowing while the session waits for a resume; it ends with the session
+        // (participant-left) or when ICE consent expires.
+        if (clientClosedNormally) LeaveCall();
         try
         {
             if (_session is not null)
@@ -111,8 +122,12 @@ public sealed partial class SignalSession(
     void ISessionObserver.OnParticipantJoined(string room, long version, Participant participant) =>
         _sink?.TryPost(new ParticipantJoinedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
 
-    void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason) =>
+    void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason)
+    {
+        // A participant whose session expired elsewhere no longer receives or sends media here either.
+        media.Detach(room, sessionId);
         _sink?.TryPost(new ParticipantLeftEvent { Room = room, RosterVersion = version, SessionId = sessionId, Reason = RoleNames.ToWire(reason) });
+    }
 
     void ISessionObserver.OnParticipantUpdated(string room, long version, Participant participant) =>
         _sink?.TryPost(new ParticipantUpdatedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
@@ -122,6 +137,34 @@ public sealed partial class SignalSession(
         if (reason == SessionEndReason.Replaced) _sink?.Close(CloseCodes.SessionReplaced, "session resumed elsewhere");
         else _sink?.Close(CloseCodes.SessionExpired, "session ended");
         _session = null; // The session is no longer ours: don't close or disconnect it when this socket ends.
+    }
+
+    /// <summary>The session is in <paramref name="room"/>: it hears the call's tracks (and leaves a previous call's media).</summary>
+    private void EnterCall(string room)
+    {
+        lock (_roomLock)
+        {
+            if (_room is not null && _room != room) media.Detach(_room, _sessionId!);
+            _room = room;
+        }
+        media.Attach(room, _sessionId!, _sink!);
+    }
+
+    private void LeaveCall()
+    {
+        string? room;
+        lock (_roomLock) (room, _room) = (_room, null);
+        if (room is not null) media.Detach(room, _sessionId!);
+    }
+
+    /// <summary>Answers an SDP offer in the current call (docs/signaling.md, "Media").</summary>
+    private SignalMessage Answer(OfferMessage offer)
+    {
+        string? room;
+        lock (_roomLock) room = _room;
+        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before sending an offer");
+        var result = media.Negotiate(room, _sessionId!, offer);
+        return result.AnswerSdp is { } sdp ? new AnswerMessage { Sdp = sdp } : Error(result.ErrorCode!, result.ErrorMessage!);
     }
 
     private JoinedMessage Joined(CallSnapshot call) => new()

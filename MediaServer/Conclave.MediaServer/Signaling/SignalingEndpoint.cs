@@ -1,6 +1,7 @@
 using Conclave.MediaServer.Api;
 using Conclave.MediaServer.Hosting;
 using Conclave.MediaServer.Identity;
+using Conclave.MediaServer.Media;
 using Conclave.Signaling;
 using Conclave.Signaling.Protocol.Api;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class SignalingEndpoint
         IOptions<SignalConnectionOptions> connectionOptions,
         TimeProvider time,
         ILoggerFactory loggers,
+        CallMedia media,
         IHostApplicationLifetime lifetime)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -35,7 +37,7 @@ public static class SignalingEndpoint
         using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15), DangerousEnableCompression = false });
         var connection = new SignalConnection(socket, connectionOptions.Value, time, loggers.CreateLogger<SignalConnection>());
-        var session = new SignalSession(grains, tokens, options.Value.Media.NodeId, loggers.CreateLogger<SignalSession>());
+        var session = new SignalSession(grains, tokens, media, options.Value.Media.NodeId, loggers.CreateLogger<SignalSession>());
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         await connection.RunAsync(session, stopping.Token);
     }

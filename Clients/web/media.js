@@ -1,0 +1,165 @@
+// The call's media (docs/web-client.md): one RTCPeerConnection to the SFU, BUNDLEd. The page always makes the offers
+// and the server answers (docs/signaling.md, "Media"), so there is never glare: on every change (a track published
+// by someone, a screen share started here) the page adds or stops transceivers and offers again.
+
+const AUDIO_CODECS = ['audio/opus'];
+const VIDEO_CODECS = ['video/VP8'];
+
+export class CallMedia extends EventTarget {
+  #signaling; #pc = null; #local = null; #screen = null;
+  #remoteTracks = new Map();      // trackId → { trackId, participantId, kind, source }
+  #receivers = new Map();         // trackId → transceiver
+  #publishing = new Map();        // transceiver → source
+  #negotiating = false; #again = false;
+  #stats = [];                    // last inbound stats, for state()
+  #statsTimer = null;
+
+  constructor(signaling) { super(); this.#signaling = signaling; }
+
+  /** The local camera and microphone stream (null when the devices are unavailable). */
+  get localStream() { return this.#local; }
+
+  /** Inbound stats per remote track: { participantId, kind, framesDecoded, packetsReceived, packetsLost, audioLevel }. */
+  get inbound() { return this.#stats; }
+
+  /** True while this page shares its screen. */
+  get sharingScreen() { return this.#screen !== null; }
+
+  /** Opens the devices (if allowed) and the PeerConnection, and publishes them. */
+  async start() {
+    try {
+      this.#local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+    } catch (error) {
+      this.#local = null;   // No devices or no permission: the page still receives.
+      this.dispatchEvent(new CustomEvent('device-error', { detail: error.name }));
+    }
+    this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.#pc.ontrack = (event) => this.#onTrack(event);
+    this.#pc.onconnectionstatechange = () => this.dispatchEvent(new CustomEvent('connection', { detail: this.#pc.connectionState }));
+    for (const track of this.#local?.getTracks() ?? []) this.#publish(track, track.kind === 'audio' ? 'microphone' : 'camera', this.#local);
+    this.#statsTimer = setInterval(() => this.#collectStats(), 500);
+    await this.negotiate();
+  }
+
+  /** The call's tracks changed (a `tracks` event): subscribe to new ones, drop the ones that ended. */
+  setRemoteTracks(tracks) {
+    this.#remoteTracks = new Map(tracks.map((track) => [track.trackId, track]));
+    for (const [trackId, transceiver] of this.#receivers) {
+      if (this.#remoteTracks.has(trackId)) continue;
+      transceiver.stop();
+      this.#receivers.delete(trackId);
+      this.dispatchEvent(new CustomEvent('track-ended', { detail: { trackId } }));
+    }
+    if (this.#pc) this.negotiate();
+  }
+
+  /** Mutes or unmutes the microphone or camera locally (the track sends silence or black frames). */
+  setEnabled(kind, enabled) {
+    for (const track of this.#local?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
+  }
+
+  /** Starts or stops sharing the screen as a third published track. */
+  async toggleScreen() {
+    if (this.#screen) {
+      this.#stopScreen();
+      await this.negotiate();
+      return false;
+    }
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = stream.getVideoTracks();
+    track.onended = () => { if (this.#screen?.track === track) { this.#stopScreen(); this.negotiate(); } };
+    this.#screen = { track, transceiver: this.#publish(track, 'screen', stream) };
+    await this.negotiate();
+    return true;
+  }
+
+  /** Offers again until the server's answer matches what this page wants. Calls made meanwhile are coalesced. */
+  async negotiate() {
+    if (this.#negotiating) { this.#again = true; return; }
+    // Nothing to send and nothing to receive yet: there is no section to offer.
+    if (!this.#pc || (this.#publishing.size === 0 && this.#remoteTracks.size === 0)) return;
+    this.#negotiating = true;
+    try {
+      do {
+        this.#again = false;
+        for (const track of this.#remoteTracks.values()) {
+          if (this.#receivers.has(track.trackId)) continue;
+          const transceiver = this.#pc.addTransceiver(track.kind, { direction: 'recvonly' });
+          preferCodecs(transceiver, track.kind);
+          this.#receivers.set(track.trackId, transceiver);
+        }
+        await this.#pc.setLocalDescription(await this.#pc.createOffer());
+        const publish = [...this.#publishing].filter(([t]) => !t.stopped && t.mid).map(([t, source]) => ({ mid: t.mid, source }));
+        const subscribe = [...this.#receivers].filter(([, t]) => !t.stopped && t.mid).map(([trackId, t]) => ({ mid: t.mid, trackId }));
+        const answer = await this.#signaling.request({ type: 'offer', sdp: this.#pc.localDescription.sdp, publish, subscribe });
+        await this.#pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      } while (this.#again);
+    } finally {
+      this.#negotiating = false;
+    }
+  }
+
+  /** Closes the PeerConnection and the devices. */
+  close() {
+    clearInterval(this.#statsTimer);
+    this.#stopScreen();
+    for (const track of this.#local?.getTracks() ?? []) track.stop();
+    this.#pc?.close();
+    this.#pc = null;
+    this.#receivers.clear();
+    this.#stats = [];
+  }
+
+  #publish(track, source, stream) {
+    const transceiver = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    preferCodecs(transceiver, track.kind);
+    this.#publishing.set(transceiver, source);
+    return transceiver;
+  }
+
+  #stopScreen() {
+    if (!this.#screen) return;
+    this.#screen.track.stop();
+    this.#screen.transceiver.stop();
+    this.#publishing.delete(this.#screen.transceiver);
+    this.#screen = null;
+  }
+
+  #trackOf(mid) {
+    for (const [trackId, transceiver] of this.#receivers) if (transceiver.mid === mid) return this.#remoteTracks.get(trackId);
+    return null;
+  }
+
+  #onTrack(event) {
+    const info = this.#trackOf(event.transceiver.mid);
+    if (info) this.dispatchEvent(new CustomEvent('track', { detail: { ...info, track: event.track } }));
+  }
+
+  async #collectStats() {
+    if (!this.#pc) return;
+    const report = await this.#pc.getStats();
+    const inbound = [];
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      const info = this.#trackOf(s.mid);
+      if (!info) return;
+      inbound.push({
+        participantId: info.participantId,
+        trackId: info.trackId,
+        kind: s.kind,
+        framesDecoded: s.framesDecoded ?? 0,
+        packetsReceived: s.packetsReceived ?? 0,
+        packetsLost: s.packetsLost ?? 0,
+        audioLevel: s.audioLevel ?? 0,
+      });
+    });
+    this.#stats = inbound;
+  }
+}
+
+/** Offers only the codecs the SFU forwards (Opus, VP8), which also keeps offers small. */
+function preferCodecs(transceiver, kind) {
+  const wanted = kind === 'audio' ? AUDIO_CODECS : VIDEO_CODECS;
+  const codecs = RTCRtpReceiver.getCapabilities(kind)?.codecs.filter((c) => wanted.includes(c.mimeType)) ?? [];
+  if (codecs.length > 0 && transceiver.setCodecPreferences) transceiver.setCodecPreferences(codecs);
+}

@@ -1,0 +1,131 @@
+using Conclave.Sfu.Routing;
+using Conclave.Signaling;
+using Conclave.Signaling.Protocol;
+
+namespace Conclave.MediaServer.Media;
+
+/// <summary>The SFU routers of the calls this node hosts media for, and the signaling connections in each call that
+/// hear about its tracks (<c>tracks</c> events). A router is created by a call's first offer and disposed when its
+/// last participant detaches.</summary>
+public sealed partial class CallMedia : IDisposable
+{
+    // Passed by argument
+    private readonly MediaPort _port;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CallMedia> _logger;
+
+    // Allocated by this
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Call> _calls = new(StringComparer.Ordinal);
+
+    public CallMedia(MediaPort port, TimeProvider time, ILogger<CallMedia> logger)
+    {
+        _port = port;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>A session joined <paramref name="room"/> on this node: it hears the call's tracks from now on,
+    /// starting with the current list.</summary>
+    public void Attach(string room, string sessionId, ISignalSink sink)
+    {
+        lock (_lock)
+        {
+            Call call = GetOrCreate(room);
+            call.Sinks[sessionId] = sink;
+            sink.TryPost(TracksFor(call, sessionId));
+        }
+    }
+
+    /// <summary>Answers the offer of <paramref name="sessionId"/> in <paramref name="room"/>; tells everyone in the call
+    /// when its tracks changed.</summary>
+    public NegotiationResult Negotiate(string room, string sessionId, OfferMessage offer)
+    {
+        var publish = new List<PublishRequest>(offer.Publish.Count);
+        foreach (PublishedSection section in offer.Publish)
+        {
+            TrackSources.TryParse(section.Source, out TrackSource source);             // validated by OfferMessage
+            publish.Add(new PublishRequest(section.Mid, source));
+        }
+        var subscribe = offer.Subscribe.Select(s => new SubscribeRequest(s.Mid, s.TrackId)).ToList();
+        lock (_lock)
+        {
+            Call call = GetOrCreate(room);
+            NegotiationResult result = call.Router.Negotiate(sessionId, offer.Sdp, publish, subscribe);
+            if (result.TracksChanged) Broadcast(call);
+            return result;
+        }
+    }
+
+    /// <summary>The session left the call (or its connection ended): its media stops and its tracks leave the others.</summary>
+    public void Detach(string room, string sessionId)
+    {
+        lock (_lock)
+        {
+            if (!_calls.TryGetValue(room, out Call? call)) return;
+            call.Sinks.Remove(sessionId);
+            if (call.Router.RemovePeer(sessionId)) Broadcast(call);
+            if (call.Sinks.Count == 0)
+            {
+                call.Router.Dispose();
+                _calls.Remove(room);
+            }
+        }
+    }
+
+    /// <summary>The router of <paramref name="room"/>, if this node hosts media for it (tests, diagnostics).</summary>
+    public Router? Find(string room)
+    {
+        lock (_lock) return _calls.GetValueOrDefault(room)?.Router;
+    }
+
+    /// <summary>Ends every call's media (host stopping).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (Call call in _calls.Values) call.Router.Dispose();
+            _calls.Clear();
+        }
+    }
+
+    private Call GetOrCreate(string room)
+    {
+        if (_calls.TryGetValue(room, out Call? call)) return call;
+        var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions), _time);
+        router.PeerTransportClosed += (peer, reason) => OnTransportClosed(room, peer, reason);
+        call = new Call(router);
+        _calls[room] = call;
+        return call;
+    }
+
+    private void OnTransportClosed(string room, SfuPeer peer, string reason)
+    {
+        LogTransportClosed(room, peer.ParticipantId, reason);
+        lock (_lock)
+        {
+            if (_calls.TryGetValue(room, out Call? call) && call.Router.RemovePeer(peer.ParticipantId)) Broadcast(call);
+        }
+    }
+
+    private static void Broadcast(Call call)
+    {
+        foreach ((string sessionId, ISignalSink sink) in call.Sinks) sink.TryPost(TracksFor(call, sessionId));
+    }
+
+    private static TracksEvent TracksFor(Call call, string sessionId) => new()
+    {
+        Room = call.Router.CallId,
+        Tracks = [.. call.Router.Producers
+            .Where(p => p.Peer.ParticipantId != sessionId)
+            .Select(p => new TrackInfo(p.Id, p.Peer.ParticipantId, p.Source.IsAudio() ? "audio" : "video", p.Source.ToWire()))],
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {Room}: media of session {SessionId} ended: {Reason}")]
+    private partial void LogTransportClosed(string room, string sessionId, string reason);
+
+    private sealed record Call(Router Router)
+    {
+        public Dictionary<string, ISignalSink> Sinks { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using Conclave.Media.Transport.Dtls;
+using Conclave.Media.Transport.Ice;
+using Conclave.Media.Transport.Net;
+using Conclave.Media.Transport.Sdp;
+
+namespace Conclave.Sfu.Routing;
+
+/// <summary>The SFU of one call on this node (mediasoup's Router): its peers, the tracks they publish
+/// (<see cref="Producer"/>) and the copies each peer receives (<see cref="Consumer"/>). Every client makes the offers
+/// (one PeerConnection, BUNDLE); the router answers them (<see cref="Negotiate"/>), so there is never glare.
+/// <para>Signaling calls come from any thread and are serialised by one lock; media runs on the media port's receive
+/// thread without it.</para></summary>
+public sealed class Router : IDisposable
+{
+    /// <summary>How often held-back keyframe requests are flushed.</summary>
+    public static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMilliseconds(100);
+
+    // Passed by argument
+    private readonly MediaEndpoint _endpoint;
+    private readonly TimeProvider _time;
+
+    // Allocated by this
+    private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<string, SfuPeer> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<SfuPeer, PeerIce> _ice = [];
+    private readonly ITimer _maintenance;                               // Owned
+    private bool _disposed;
+
+    /// <summary>Creates the router of call <paramref name="callId"/>.</summary>
+    public Router(string callId, MediaEndpoint endpoint, TimeProvider time)
+    {
+        CallId = callId;
+        _endpoint = endpoint;
+        _time = time;
+        _maintenance = time.CreateTimer(static s => ((Router)s!).Maintain(), this, MaintenanceInterval, MaintenanceInterval);
+    }
+
+    /// <summary>The call (room) this router serves.</summary>
+    public string CallId { get; }
+
+    /// <summary>Raised (on any thread) when a peer's transport ends by itself: DTLS close or failure.</summary>
+    public event Action<SfuPeer, string>? PeerTransportClosed;
+
+    /// <summary>Every published track of the call.</summary>
+    public IReadOnlyList<Producer> Producers => [.. _peers.Values.SelectMany(p => p.Producers)];
+
+    /// <summary>The participant's peer, if it has negotiated.</summary>
+    public SfuPeer? FindPeer(string participantId) => _peers.GetValueOrDefault(participantId);
+
+    /// <summary>Answers a participant's offer: creates its transport on the first one, publishes the sections it
+    /// sends on, subscribes the sections it receives on to the tracks it names, and drops what the offer no longer has.</summary>
+    public NegotiationResult Negotiate(string participantId, string offerSdp, IReadOnlyList<PublishRequest> publish, IReadOnlyList<SubscribeRequest> subscribe)
+    {
+        SessionDescription offer;
+        try
+        {
+            offer = SdpParser.Parse(offerSdp);
+        }
+        catch (SdpParseException e)
+        {
+            return NegotiationResult.Fail(NegotiationResult.BadSdp, e.Message);
+        }
+        if (!WebRtcOffer.TryRead(offer, out WebRtcOffer? remote, out string? problem)) return NegotiationResult.Fail(NegotiationResult.BadSdp, problem!);
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            SfuPeer peer = _peers.GetOrAdd(participantId, id => new SfuPeer(id, this, _time));
+            DtlsSetup setup;
+            try
+            {
+                setup = SdpAnswerBuilder.AnswerSetup(remote!.Setup);
+            }
+            catch (ArgumentException e)
+            {
+                return NegotiationResult.Fail(NegotiationResult.BadSdp, e.Message);
+            }
+            PeerIce ice = Connect(peer, remote, setup);
+            return new SfuAnswer(this, peer, offer, ice.Local, _endpoint, _time).Build(publish, subscribe);
+        }
+    }
+
+    /// <summary>Removes a participant: its tracks leave every subscriber, its transport closes (close_notify).</summary>
+    /// <returns>True when it had published tracks (the others' track lists changed).</returns>
+    public bool RemovePeer(string participantId)
+    {
+        lock (_lock)
+        {
+            if (!_peers.TryRemove(participantId, out SfuPeer? peer)) return false;
+            bool hadTracks = peer.Producers.Count > 0;
+            foreach (Producer producer in peer.Producers) RemoveProducerLocked(producer);
+            foreach (Consumer consumer in peer.Consumers.ToList()) RemoveConsumerLocked(consumer);
+            peer.Close();
+            if (peer.Handle is { } handle) _endpoint.Listener.Unregister(handle);
+            _ice.Remove(peer);
+            return hadTracks;
+        }
+    }
+
+    /// <summary>Ends every peer.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _maintenance.Dispose();
+        foreach (string id in _peers.Keys.ToList()) RemovePeer(id);
+    }
+
+    internal void OnPeerTransportClosed(SfuPeer peer, string reason) => PeerTransportClosed?.Invoke(peer, reason);
+
+    internal void AddProducerLocked(SfuPeer peer, Producer producer)
+    {
+        peer.AddProducer(producer);
+    }
+
+    internal void RemoveProducerLocked(Producer producer)
+    {
+        foreach (Consumer consumer in producer.Consumers) RemoveConsumerLocked(consumer);
+        producer.Peer.RemoveProducer(producer);
+    }
+
+    internal void AddConsumerLocked(Consumer consumer)
+    {
+        consumer.Subscriber.AddConsumer(consumer);
+        consumer.Producer.AddConsumer(consumer);
+        consumer.Producer.RequestKeyframe();                            // every new subscriber starts on a keyframe
+    }
+
+    internal void RemoveConsumerLocked(Consumer consumer)
+    {
+        consumer.Producer.RemoveConsumer(consumer);
+        consumer.Subscriber.RemoveConsumer(consumer);
+    }
+
+    internal Producer? FindProducer(string trackId) =>
+        _peers.Values.SelectMany(p => p.Producers).FirstOrDefault(p => p.Id == trackId);
+
+    /// <summary>The peer's ICE-lite registration and DTLS transport: created on the first offer; an offer with new
+    /// ICE credentials restarts ICE (RFC 8445 §9) with new local ones, keeping DTLS.</summary>
+    private PeerIce Connect(SfuPeer peer, WebRtcOffer remote, DtlsSetup answerSetup)
+    {
+        if (_ice.TryGetValue(peer, out PeerIce? known))
+        {
+            if (known.RemoteUfrag == remote.RemoteIce.Ufrag) return known;
+            var restarted = new PeerIce(IceCredentials.Generate(), remote.RemoteIce.Ufrag);
+            _endpoint.Listener.RestartPeer(peer.Handle!, restarted.Local, restarted.RemoteUfrag);
+            _ice[peer] = restarted;
+            return restarted;
+        }
+        var ice = new PeerIce(IceCredentials.Generate(), remote.RemoteIce.Ufrag);
+        MediaPeerHandle handle = _endpoint.Listener.RegisterPeer(ice.Local, ice.RemoteUfrag, peer);
+        DtlsRole role = answerSetup == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server;
+        var transport = new DtlsSrtpTransport(role, _endpoint.Certificate, remote.RemoteFingerprint, handle.Send, peer, _endpoint.DtlsOptions);
+        peer.Attach(handle, transport);
+        transport.Start();
+        _ice[peer] = ice;
+        return ice;
+    }
+
+    private void Maintain()
+    {
+        foreach (SfuPeer peer in _peers.Values)
+        {
+            foreach (Producer producer in peer.Producers) producer.FlushKeyframeRequest();
+            // RFC 7675 §5.1: once a pair was selected, 30 s without an authenticated check ends the peer.
+            if (peer.Handle is { } handle && handle.TryGetSelectedRemote(out _) && !handle.Agent.HasConsent)
+                OnPeerTransportClosed(peer, "ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)");
+        }
+    }
+
+    private sealed record PeerIce(IceCredentials Local, string RemoteUfrag);
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using Conclave.Media.Transport.Dtls;
+using Conclave.Media.Transport.Ice;
+using Conclave.Media.Transport.Net;
+using Conclave.Media.Transport.Rtcp;
+using Conclave.Media.Transport.Rtp;
+
+namespace Conclave.Sfu.Routing;
+
+/// <summary>One participant's WebRTC connection to the <see cref="Router"/>: its ICE-lite registration on the media
+/// port and its DTLS-SRTP transport (one BUNDLE, one PeerConnection per client). Incoming RTP is matched to the
+/// participant's <see cref="Producer"/>s by SSRC, learnt from the mid header extension (RFC 8843 §9.2); incoming
+/// RTCP carries the participant's repair requests as a subscriber (PLI, FIR, NACK).
+/// <para>Media callbacks run on the media port's receive thread and allocate nothing per packet.</para></summary>
+public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
+{
+    private const int RtcpBufferLength = 256;
+    private const int MaxLostPerNack = 17 * 64;          // each NACK pair names up to 17 packets (RFC 4585 §6.2.1)
+
+    // Passed by argument
+    private readonly Router _router;
+    private readonly TimeProvider _time;
+
+    // Allocated by this
+    private readonly ConcurrentDictionary<uint, Producer> _producersBySsrc = new();
+    private readonly ConcurrentDictionary<uint, Consumer> _consumersBySsrc = new();
+    private readonly Lock _rtcpLock = new();
+    private readonly byte[] _rtcp = new byte[RtcpBufferLength];
+    private readonly ushort[] _lost = new ushort[MaxLostPerNack];
+    private volatile Producer[] _producers = [];
+    private MediaPeerHandle? _handle;
+    private DtlsSrtpTransport? _transport;                              // Owned
+    private volatile int _midExtensionId;
+
+    internal SfuPeer(string participantId, Router router, TimeProvider time)
+    {
+        ParticipantId = participantId;
+        _router = router;
+        _time = time;
+    }
+
+    /// <summary>The participant (signaling session) this connection belongs to.</summary>
+    public string ParticipantId { get; }
+
+    /// <summary>True while DTLS-SRTP is up.</summary>
+    public bool IsConnected => _transport?.IsConnected == true;
+
+    /// <summary>The DTLS-SRTP transport, once the first answer was made.</summary>
+    public DtlsSrtpTransport? Transport => _transport;
+
+    /// <summary>The ICE registration, once the first answer was made.</summary>
+    public MediaPeerHandle? Handle => _handle;
+
+    /// <summary>Tracks this participant publishes.</summary>
+    public IReadOnlyList<Producer> Producers => _producers;
+
+    /// <summary>Tracks this participant receives.</summary>
+    public IEnumerable<Consumer> Consumers => _consumersBySsrc.Values;
+
+    internal int RtpOverhead => _transport?.RtpOverhead ?? 0;
+
+    /// <summary>The id this participant's offer gave the mid header extension (0: none).</summary>
+    internal int MidExtensionId
+    {
+        get => _midExtensionId;
+        set => _midExtensionId = value;
+    }
+
+    internal bool IsAttached => _transport is not null;
+
+    internal void Attach(MediaPeerHandle handle, DtlsSrtpTransport transport)
+    {
+        _handle = handle;
+        _transport = transport;
+    }
+
+    internal void AddProducer(Producer producer) => _producers = [.. _producers, producer];
+
+    internal void RemoveProducer(Producer producer)
+    {
+        _producers = [.. _producers.Where(p => p != producer)];
+        if (producer.Ssrc is uint ssrc) _producersBySsrc.TryRemove(ssrc, out _);
+    }
+
+    internal void AddConsumer(Consumer consumer) => _consumersBySsrc[consumer.Ssrc] = consumer;
+
+    internal void RemoveConsumer(Consumer consumer) => _consumersBySsrc.TryRemove(consumer.Ssrc, out _);
+
+    internal bool SendRtp(byte[] packet, int length) => _transport?.SendRtp(packet, length) == MediaSendStatus.Sent;
+
+    /// <summary>RFC 4585 §6.3.1: asks this participant's encoder for a keyframe of <paramref name="mediaSsrc"/>.</summary>
+    internal void SendPictureLossIndication(uint mediaSsrc)
+    {
+        DtlsSrtpTransport? transport = _transport;
+        if (transport is null || !transport.IsConnected) return;
+        lock (_rtcpLock)
+        {
+            var pli = new PictureLossIndicationWriter { SenderSsrc = 1, MediaSsrc = mediaSsrc };
+            if (pli.TryWrite(_rtcp, out int length)) transport.SendRtcp(_rtcp, length);
+        }
+    }
+
+    internal void Close()
+    {
+        _transport?.Dispose();
+    }
+
+    void IMediaPeerListener.OnDtls(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnDtls(datagram);
+
+    void IMediaPeerListener.OnRtp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtp(datagram);
+
+    void IMediaPeerListener.OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtcp(datagram);
+
+    void IMediaPeerListener.OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote)
+    {
+    }
+
+    void IDtlsSrtpTransportHandler.OnConnected(DtlsSrtpTransport transport)
+    {
+        // A subscriber that just connected needs a keyframe of everything it receives.
+        foreach (Consumer consumer in _consumersBySsrc.Values) consumer.Producer.RequestKeyframe();
+    }
+
+    void IDtlsSrtpTransportHandler.OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
+    {
+        if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;
+        if (!_producersBySsrc.TryGetValue(header.Ssrc, out Producer? producer))
+        {
+            producer = FindByMid(header);
+            if (producer is null) return;                                   // RFC 8843 §9.2: unknown stream, dropped
+            producer.BindSsrc(header.Ssrc);
+            _producersBySsrc[header.Ssrc] = producer;
+        }
+        producer.OnRtp(packet, header, _time.GetTimestamp());
+    }
+
+    void IDtlsSrtpTransportHandler.OnRtcp(DtlsSrtpTransport transport, Span<byte> packet)
+    {
+        var reader = new RtcpCompoundReader(packet, allowPaddingOnAnyPacket: true);
+        while (reader.TryReadNext(out RtcpPacket rtcp))
+        {
+            switch (rtcp.Kind)
+            {
+                case RtcpPacketKind.PictureLossIndication when PictureLossIndication.TryRead(rtcp, out PictureLossIndication pli) == RtcpParseStatus.Ok:
+                    if (_consumersBySsrc.TryGetValue(pli.MediaSsrc, out Consumer? lost)) lost.Producer.RequestKeyframe();
+                    break;
+                case RtcpPacketKind.FullIntraRequest when FullIntraRequest.TryRead(rtcp, out FullIntraRequest fir) == RtcpParseStatus.Ok:
+                    for (int i = 0; i < fir.EntryCount; i++)
+                    {
+                        if (_consumersBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out Consumer? frozen)) frozen.Producer.RequestKeyframe();
+                    }
+                    break;
+                case RtcpPacketKind.GenericNack when GenericNack.TryRead(rtcp, out GenericNack nack) == RtcpParseStatus.Ok:
+                    if (!_consumersBySsrc.TryGetValue(nack.MediaSsrc, out Consumer? consumer)) break;
+                    int count = nack.CopyLostTo(_lost);
+                    long now = _time.GetTimestamp();
+                    for (int i = 0; i < count; i++) consumer.Retransmit(_lost[i], now);
+                    break;
+            }
+        }
+    }
+
+    void IDtlsSrtpTransportHandler.OnClosed(DtlsSrtpTransport transport, DtlsSrtpCloseReason reason, string detail)
+    {
+        if (reason != DtlsSrtpCloseReason.Disposed) _router.OnPeerTransportClosed(this, $"DTLS {reason}: {detail}");
+    }
+
+    /// <summary>The producer whose mid the packet's mid extension names (RFC 8843 §15), compared without allocating.</summary>
+    private Producer? FindByMid(in RtpHeader header)
+    {
+        int id = _midExtensionId;
+        if (id == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader reader) != RtpParseStatus.Ok) return null;
+        if (!reader.TryFind(id, out ReadOnlySpan<byte> value) || !SdesItemExtension.TryReadMid(value, out ReadOnlySpan<byte> mid)) return null;
+        foreach (Producer producer in _producers)
+        {
+            if (producer.Mid.Length == mid.Length && AsciiEquals(producer.Mid, mid)) return producer;
+        }
+        return null;
+    }
+
+    private static bool AsciiEquals(string text, ReadOnlySpan<byte> bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (text[i] != bytes[i]) return false;
+        }
+        return true;
+    }
+}
