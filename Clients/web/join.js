@@ -4,10 +4,9 @@ import { t } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { CallMedia } from './media.js';
 
-const SPEAKING_LEVEL = 0.02;   // inbound audioLevel above which a tile is highlighted
-
 const state = {
   connected: false, joined: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null,
+  activeSpeaker: null,
 };
 let media = null;
 let earlyEvents = [];               // roster events that overtook the `joined` reply, replayed by applyJoined
@@ -25,6 +24,7 @@ window.conclave = {
       id: p.sessionId, name: p.displayName, sessionId: p.sessionId, userId: p.userId, displayName: p.displayName, role: p.role,
     })),
     inbound: (media?.inbound ?? []).map((s) => ({ ...s })),
+    activeSpeaker: state.activeSpeaker,
   }),
 };
 
@@ -73,6 +73,7 @@ function renderTiles() {
     tile.querySelector('figcaption').textContent = name;
     tile.querySelector('video').setAttribute('aria-label', name);
   }
+  highlightSpeaker();
 }
 
 function streamOf(participantId) {
@@ -80,10 +81,9 @@ function streamOf(participantId) {
   return remoteStreams.get(participantId);
 }
 
+/** Outlines the tile of the participant the server names as speaking (`active-speaker`). */
 function highlightSpeaker() {
-  const loudest = (media?.inbound ?? []).filter((s) => s.kind === 'audio' && s.audioLevel > SPEAKING_LEVEL)
-    .sort((a, b) => b.audioLevel - a.audioLevel)[0];
-  for (const tile of $('tiles').children) tile.classList.toggle('speaking', tile.dataset.participant === loudest?.participantId);
+  for (const tile of $('tiles').children) tile.classList.toggle('speaking', tile.dataset.participant === state.activeSpeaker);
 }
 
 function applyJoined(joined) {
@@ -192,6 +192,11 @@ async function main() {
       remoteStreams.delete(m.sessionId);
     }));
     signaling.addEventListener('tracks', (e) => media.setRemoteTracks(e.detail.tracks));
+    signaling.addEventListener('active-speaker', (e) => {
+      if (e.detail.room !== state.room) return;
+      state.activeSpeaker = e.detail.participantId ?? null;
+      highlightSpeaker();
+    });
     signaling.addEventListener('reconnected', async (e) => {
       state.connected = true;
       if (e.detail.call) applyJoined(e.detail.call); else applyJoined(await signaling.request({ type: 'join', room: device.room }));
@@ -221,7 +226,6 @@ async function main() {
     $('camera').disabled = !hasDevices || !state.connected;
     const own = $('tiles').querySelector(`[data-participant="${CSS.escape(state.sessionId)}"] video`);
     if (own) own.srcObject = media.localStream;
-    setInterval(highlightSpeaker, 500);
   } catch (error) {
     $('notice').textContent = `${t('error')}: ${error.message ?? String(error)}`;
   }

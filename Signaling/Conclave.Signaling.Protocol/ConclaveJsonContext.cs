@@ -29,6 +29,7 @@ namespace Conclave.Signaling.Protocol;
 [JsonSerializable(typeof(OfferMessage))]
 [JsonSerializable(typeof(AnswerMessage))]
 [JsonSerializable(typeof(TracksEvent))]
+[JsonSerializable(typeof(ActiveSpeakerEvent))]
 [JsonSerializable(typeof(CreateRoomRequest))]
 [JsonSerializable(typeof(RoomDto))]
 [JsonSerializable(typeof(AddMemberRequest))]

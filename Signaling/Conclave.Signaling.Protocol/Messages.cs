@@ -24,6 +24,7 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(OfferMessage), MessageTypes.Offer)]
 [JsonDerivedType(typeof(AnswerMessage), MessageTypes.Answer)]
 [JsonDerivedType(typeof(TracksEvent), MessageTypes.Tracks)]
+[JsonDerivedType(typeof(ActiveSpeakerEvent), MessageTypes.ActiveSpeaker)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -59,6 +60,7 @@ public static class MessageTypes
     public const string Offer = "offer";
     public const string Answer = "answer";
     public const string Tracks = "tracks";
+    public const string ActiveSpeaker = "active-speaker";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -245,3 +247,11 @@ public sealed record TracksEvent : SignalMessage
 /// <param name="Kind"><c>audio</c> or <c>video</c>.</param>
 /// <param name="Source"><c>microphone</c>, <c>camera</c> or <c>screen</c>.</param>
 public sealed record TrackInfo(string TrackId, string ParticipantId, string Kind, string Source);
+
+/// <summary>Event: the participant speaking now, from the audio levels the senders put in their RTP headers
+/// (RFC 6464); null when nobody is.</summary>
+public sealed record ActiveSpeakerEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public string? ParticipantId { get; init; }
+}

@@ -63,4 +63,43 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         // The bound (docs/web-client.md); loopback and a roster event take far less.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.ElapsedMilliseconds} ms");
     }
+
+    [Fact]
+    public async Task The_active_speaker_follows_whoever_has_the_microphone_on()
+    {
+        string room = await fixture.CreateRoomAsync();
+        var people = new List<Person>();
+        try
+        {
+            foreach (string name in new[] { "Alice Martin", "Bruno Petit", "Chloé Durand" })
+            {
+                Person person = await fixture.NewPersonAsync(name, withMedia: true);
+                people.Add(person);
+                await person.OpenAsync(await fixture.InviteAsync(room, name));
+            }
+            foreach (Person person in people) await person.WaitForStateAsync(HearsAndSeesEveryone(3));
+            string[] ids = [.. await Task.WhenAll(people.Select(async p => (await p.StateAsync()).SessionId!))];
+
+            // Every fake microphone beeps; muted ones send silence (RFC 6464 level 127), so the one left on speaks.
+            await MicrophoneAsync(people[0], on: false);
+            await MicrophoneAsync(people[1], on: false);
+            foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[2]}'");
+            await people[2].Page.Locator($"#tiles .tile.speaking[data-participant='{ids[2]}']").WaitForAsync();
+
+            await MicrophoneAsync(people[2], on: false);
+            await MicrophoneAsync(people[1], on: true);
+            foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[1]}'");
+        }
+        finally
+        {
+            foreach (Person person in people) await person.DisposeAsync();
+        }
+
+    }
+
+    private static async Task MicrophoneAsync(Person person, bool on)
+    {
+        string label = on ? "Unmute microphone" : "Mute microphone";
+        await person.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = label }).ClickAsync();
+    }
 }

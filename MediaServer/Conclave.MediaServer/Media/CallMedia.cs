@@ -94,6 +94,7 @@ public sealed partial class CallMedia : IDisposable
         if (_calls.TryGetValue(room, out Call? call)) return call;
         var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions), _time);
         router.PeerTransportClosed += (peer, reason) => OnTransportClosed(room, peer, reason);
+        router.DominantSpeakerChanged += speaker => OnDominantSpeakerChanged(room, speaker);
         call = new Call(router);
         _calls[room] = call;
         return call;
@@ -105,6 +106,16 @@ public sealed partial class CallMedia : IDisposable
         lock (_lock)
         {
             if (_calls.TryGetValue(room, out Call? call) && call.Router.RemovePeer(peer.ParticipantId)) Broadcast(call);
+        }
+    }
+
+    private void OnDominantSpeakerChanged(string room, string? participantId)
+    {
+        lock (_lock)
+        {
+            if (!_calls.TryGetValue(room, out Call? call)) return;
+            var message = new ActiveSpeakerEvent { Room = room, ParticipantId = participantId };
+            foreach (ISignalSink sink in call.Sinks.Values) sink.TryPost(message);
         }
     }
 

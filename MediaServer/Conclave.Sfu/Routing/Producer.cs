@@ -73,6 +73,7 @@ public sealed class Producer
     internal void OnRtp(ReadOnlySpan<byte> packet, in RtpHeader header, long now)
     {
         Interlocked.Increment(ref _packets);
+        if (Source.IsAudio()) ReportAudioLevel(header, now);
         Retransmissions?.Store(packet, now);
         foreach (Consumer consumer in _consumers) consumer.Forward(header, now);
     }
@@ -94,6 +95,17 @@ public sealed class Producer
         bool send;
         lock (_keyframeLock) send = _keyframes.TryTake(_time.GetTimestamp());
         if (send) Peer.SendPictureLossIndication(_ssrc);
+    }
+
+    /// <summary>RFC 6464: the level the publisher measured, read from the header (the payload stays unread).</summary>
+    private void ReportAudioLevel(in RtpHeader header, long now)
+    {
+        int id = Peer.AudioLevelExtensionId;
+        if (id == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader extensions) != RtpParseStatus.Ok) return;
+        if (extensions.TryFind(id, out ReadOnlySpan<byte> value) && AudioLevelExtension.TryRead(value, out bool voice, out byte level))
+        {
+            Peer.Router.Speakers.OnAudioLevel(Peer.ParticipantId, level, voice, (long)_time.GetElapsedTime(0, now).TotalMilliseconds);
+        }
     }
 
     internal void AddConsumer(Consumer consumer)

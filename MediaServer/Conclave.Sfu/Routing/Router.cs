@@ -3,6 +3,7 @@ using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Speakers;
 
 namespace Conclave.Sfu.Routing;
 
@@ -25,6 +26,7 @@ public sealed class Router : IDisposable
     private readonly ConcurrentDictionary<string, SfuPeer> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<SfuPeer, PeerIce> _ice = [];
     private readonly ITimer _maintenance;                               // Owned
+    private string? _dominantSpeaker;
     private bool _disposed;
 
     /// <summary>Creates the router of call <paramref name="callId"/>.</summary>
@@ -41,6 +43,14 @@ public sealed class Router : IDisposable
 
     /// <summary>Raised (on any thread) when a peer's transport ends by itself: DTLS close or failure.</summary>
     public event Action<SfuPeer, string>? PeerTransportClosed;
+
+    /// <summary>Raised (on the timer thread) when the call's dominant speaker changes; null when nobody is.</summary>
+    public event Action<string?>? DominantSpeakerChanged;
+
+    /// <summary>The participant speaking now, by the audio levels their microphones report (RFC 6464).</summary>
+    public string? DominantSpeaker => Volatile.Read(ref _dominantSpeaker);
+
+    internal ActiveSpeakerDetector<string> Speakers { get; } = new();
 
     /// <summary>Every published track of the call.</summary>
     public IReadOnlyList<Producer> Producers => [.. _peers.Values.SelectMany(p => p.Producers)];
@@ -115,12 +125,14 @@ public sealed class Router : IDisposable
     internal void AddProducerLocked(SfuPeer peer, Producer producer)
     {
         peer.AddProducer(producer);
+        if (producer.Source.IsAudio()) Speakers.AddSpeaker(peer.ParticipantId);
     }
 
     internal void RemoveProducerLocked(Producer producer)
     {
         foreach (Consumer consumer in producer.Consumers) RemoveConsumerLocked(consumer);
         producer.Peer.RemoveProducer(producer);
+        if (producer.Source.IsAudio() && !producer.Peer.Producers.Any(p => p.Source.IsAudio())) Speakers.RemoveSpeaker(producer.Peer.ParticipantId);
     }
 
     internal void AddConsumerLocked(Consumer consumer)
@@ -169,6 +181,13 @@ public sealed class Router : IDisposable
             // RFC 7675 §5.1: once a pair was selected, 30 s without an authenticated check ends the peer.
             if (peer.Handle is { } handle && handle.TryGetSelectedRemote(out _) && !handle.Agent.HasConsent)
                 OnPeerTransportClosed(peer, "ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)");
+        }
+        DominantSpeakerResult<string> speaker = Speakers.Evaluate((long)_time.GetElapsedTime(0).TotalMilliseconds);
+        if (speaker.Changed)
+        {
+            string? id = speaker.HasSpeaker ? speaker.SpeakerId : null;
+            Volatile.Write(ref _dominantSpeaker, id);
+            DominantSpeakerChanged?.Invoke(id);
         }
     }
 

@@ -68,7 +68,9 @@ internal sealed class SfuAnswer
             Candidates = [_endpoint.Listener.Options.CreateHostCandidate(_endpoint.Listener.LocalPort)],
             SessionId = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue),
         });
-        _peer.MidExtensionId = WebRtcOffer.MediaSections(_offer).SelectMany(m => m.Extensions).FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
+        var offeredExtensions = WebRtcOffer.MediaSections(_offer).SelectMany(m => m.Extensions).ToList();
+        _peer.MidExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
+        _peer.AudioLevelExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.AudioLevelUri)?.Id ?? 0;
 
         bool changed = false;
         var sections = new List<MediaDescription>(_offer.Media.Count);

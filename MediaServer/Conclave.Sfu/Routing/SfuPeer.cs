@@ -31,6 +31,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private MediaPeerHandle? _handle;
     private DtlsSrtpTransport? _transport;                              // Owned
     private volatile int _midExtensionId;
+    private volatile int _audioLevelExtensionId;
 
     internal SfuPeer(string participantId, Router router, TimeProvider time)
     {
@@ -38,6 +39,9 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         _router = router;
         _time = time;
     }
+
+    /// <summary>The call's router.</summary>
+    internal Router Router => _router;
 
     /// <summary>The participant (signaling session) this connection belongs to.</summary>
     public string ParticipantId { get; }
@@ -64,6 +68,13 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     {
         get => _midExtensionId;
         set => _midExtensionId = value;
+    }
+
+    /// <summary>The id this participant's offer gave the RFC 6464 audio level extension (0: none).</summary>
+    internal int AudioLevelExtensionId
+    {
+        get => _audioLevelExtensionId;
+        set => _audioLevelExtensionId = value;
     }
 
     internal bool IsAttached => _transport is not null;

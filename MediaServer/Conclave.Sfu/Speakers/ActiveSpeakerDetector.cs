@@ -14,7 +14,9 @@ namespace Conclave.Sfu.Speakers;
 /// <item>Without a dominant speaker, the speaker with the highest medium activity becomes dominant as soon as it is
 /// speaking (short ≥ <see cref="ActiveSpeakerOptions.SpeakingThreshold"/>) and has medium activity ≥
 /// <see cref="ActiveSpeakerOptions.MinActivity"/>; silence never qualifies.</item>
-/// <item>With one, a challenger takes over only if, for <see cref="ActiveSpeakerOptions.SwitchDelay"/> of consecutive
+/// <item>A dominant speaker whose medium activity fell below <see cref="ActiveSpeakerOptions.MinActivity"/> (silent for
+/// about a medium window) counts as none: the best qualifying speaker takes over at once.</item>
+/// <item>Otherwise, a challenger takes over only if, for <see cref="ActiveSpeakerOptions.SwitchDelay"/> of consecutive
 /// evaluations, it qualifies as above, its medium activity is ≥ <see cref="ActiveSpeakerOptions.TakeoverRatio"/>
 /// times the dominant speaker's and its short activity is higher. Short interjections do not build enough medium
 /// activity; a dominant speaker who falls silent stays dominant until someone else speaks.</item>
@@ -121,11 +123,14 @@ public sealed class ActiveSpeakerDetector<TId> where TId : notnull, IEquatable<T
                 }
             }
 
-            if (_dominant is null)
+            SpeakerActivity dominantActivity = _dominant?.Query(nowMs, _options.SpeakingThreshold) ?? default;
+            if (_dominant is null || dominantActivity.MediumActivity < _options.MinActivity)
             {
+                // No dominant speaker, or one who has fallen silent for about a medium window: whoever speaks
+                // now takes the role at once (bursts shorter than SwitchDelay could never win a challenge).
                 if (best is not null) SetDominant(best, bestId);
             }
-            else if (best is not null && IsClearlyMoreActive(bestActivity, _dominant.Query(nowMs, _options.SpeakingThreshold)))
+            else if (best is not null && IsClearlyMoreActive(bestActivity, dominantActivity))
             {
                 if (best != _challenger)
                 {

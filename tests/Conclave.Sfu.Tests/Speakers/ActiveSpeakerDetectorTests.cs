@@ -114,6 +114,19 @@ public class ActiveSpeakerDetectorTests
     }
 
     [Fact]
+    public void Short_turns_take_over_from_a_speaker_who_fell_silent()
+    {
+        // Bob speaks in 300 ms turns, shorter than the switch delay, once Alice is silent.
+        var bobTurns = Enumerable.Range(0, 10).Select(i => new Segment(4000 + i * 600, 4300 + i * 600, Sound.Speech)).ToArray();
+        var changes = Run(new ActiveSpeakerDetector<string>(), 10_000,
+        [
+            new Voice("alice", 1, new Segment(0, 3000, Sound.Speech)),
+            new Voice("bob", 2, bobTurns),
+        ]);
+        Assert.Equal(["alice", "bob"], changes.Select(c => c.Speaker));
+    }
+
+    [Fact]
     public void Short_interjections_do_not_switch()
     {
         var changes = Run(new ActiveSpeakerDetector<string>(), 14_000,
