@@ -25,6 +25,7 @@ window.conclave = {
     })),
     inbound: (media?.inbound ?? []).map((s) => ({ ...s })),
     activeSpeaker: state.activeSpeaker,
+    tracks: (media?.remoteTracks ?? []).map((track) => ({ ...track })),
   }),
 };
 
@@ -133,12 +134,12 @@ function wireControls(signaling) {
   $('screen').disabled = !navigator.mediaDevices?.getDisplayMedia;
   $('microphone').addEventListener('click', () => {
     micMuted = !micMuted;
-    media.setEnabled('audio', !micMuted);
+    media.setEnabled('audio', !micMuted).catch(() => {});
     toggleButton('microphone', micMuted, 'unmuteMicrophone', 'muteMicrophone');
   });
   $('camera').addEventListener('click', () => {
     cameraOff = !cameraOff;
-    media.setEnabled('video', !cameraOff);
+    media.setEnabled('video', !cameraOff).catch(() => {});
     toggleButton('camera', cameraOff, 'startCamera', 'stopCamera');
   });
   $('screen').addEventListener('click', async () => {

@@ -22,6 +22,9 @@ export class CallMedia extends EventTarget {
   /** Inbound stats per remote track: { participantId, kind, framesDecoded, packetsReceived, packetsLost, audioLevel }. */
   get inbound() { return this.#stats; }
 
+  /** The others' tracks from the last `tracks` event: { trackId, participantId, kind, source, muted }. */
+  get remoteTracks() { return [...this.#remoteTracks.values()]; }
+
   /** True while this page shares its screen. */
   get sharingScreen() { return this.#screen !== null; }
 
@@ -53,9 +56,14 @@ export class CallMedia extends EventTarget {
     if (this.#pc) this.negotiate();
   }
 
-  /** Mutes or unmutes the microphone or camera locally (the track sends silence or black frames). */
-  setEnabled(kind, enabled) {
+  /** Mutes or unmutes the microphone or camera: the track sends silence or black frames, and the call is told
+   *  (`mute`), so the others' `tracks` show it. */
+  async setEnabled(kind, enabled) {
     for (const track of this.#local?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
+    const source = kind === 'audio' ? 'microphone' : 'camera';
+    for (const [transceiver, published] of this.#publishing) {
+      if (published === source && transceiver.mid) await this.#signaling.request({ type: 'mute', mid: transceiver.mid, muted: !enabled });
+    }
   }
 
   /** Starts or stops sharing the screen as a third published track. */

@@ -30,6 +30,8 @@ namespace Conclave.Signaling.Protocol;
 [JsonSerializable(typeof(AnswerMessage))]
 [JsonSerializable(typeof(TracksEvent))]
 [JsonSerializable(typeof(ActiveSpeakerEvent))]
+[JsonSerializable(typeof(MuteMessage))]
+[JsonSerializable(typeof(MutedMessage))]
 [JsonSerializable(typeof(CreateRoomRequest))]
 [JsonSerializable(typeof(RoomDto))]
 [JsonSerializable(typeof(AddMemberRequest))]

@@ -25,6 +25,8 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(AnswerMessage), MessageTypes.Answer)]
 [JsonDerivedType(typeof(TracksEvent), MessageTypes.Tracks)]
 [JsonDerivedType(typeof(ActiveSpeakerEvent), MessageTypes.ActiveSpeaker)]
+[JsonDerivedType(typeof(MuteMessage), MessageTypes.Mute)]
+[JsonDerivedType(typeof(MutedMessage), MessageTypes.Muted)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -61,6 +63,8 @@ public static class MessageTypes
     public const string Answer = "answer";
     public const string Tracks = "tracks";
     public const string ActiveSpeaker = "active-speaker";
+    public const string Mute = "mute";
+    public const string Muted = "muted";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -246,7 +250,25 @@ public sealed record TracksEvent : SignalMessage
 /// <param name="ParticipantId">The publisher's session id; also the <c>a=msid</c> stream id.</param>
 /// <param name="Kind"><c>audio</c> or <c>video</c>.</param>
 /// <param name="Source"><c>microphone</c>, <c>camera</c> or <c>screen</c>.</param>
-public sealed record TrackInfo(string TrackId, string ParticipantId, string Kind, string Source);
+/// <param name="Muted">The publisher muted it (<c>mute</c>); media may still flow (silence, black frames).</param>
+public sealed record TrackInfo(string TrackId, string ParticipantId, string Kind, string Source, bool Muted);
+
+/// <summary>Client → server: mark one of your published tracks muted or unmuted; everyone's <c>tracks</c> shows it.</summary>
+public sealed record MuteMessage : SignalMessage
+{
+    /// <summary>Your track, by the mid of the section that publishes it.</summary>
+    public required string Mid { get; init; }
+    public required bool Muted { get; init; }
+
+    public override string? Validate() => Names.IsValidMid(Mid) ? null : "mid must be 1-16 characters";
+}
+
+/// <summary>Server → client: the reply to <see cref="MuteMessage"/>.</summary>
+public sealed record MutedMessage : SignalMessage
+{
+    public required string Mid { get; init; }
+    public required bool Muted { get; init; }
+}
 
 /// <summary>Event: the participant speaking now, from the audio levels the senders put in their RTP headers
 /// (RFC 6464); null when nobody is.</summary>

@@ -113,6 +113,7 @@ public static class SignalCodec
         MessageTypes.Update => ConclaveJsonContext.Default.UpdateMessage,
         MessageTypes.Ping => ConclaveJsonContext.Default.PingMessage,
         MessageTypes.Offer => ConclaveJsonContext.Default.OfferMessage,
+        MessageTypes.Mute => ConclaveJsonContext.Default.MuteMessage,
         _ => null,
     };
 

@@ -84,6 +84,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             await MicrophoneAsync(people[0], on: false);
             await MicrophoneAsync(people[1], on: false);
             foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[2]}'");
+            await people[2].WaitForStateAsync(
+                $"s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'audio' && t.muted) && !s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'video' && t.muted)");
             await people[2].Page.Locator($"#tiles .tile.speaking[data-participant='{ids[2]}']").WaitForAsync();
 
             await MicrophoneAsync(people[2], on: false);

@@ -57,6 +57,24 @@ public sealed partial class CallMedia : IDisposable
         }
     }
 
+    /// <summary>Marks the session's track published on <paramref name="mid"/> muted or not, and tells the call.</summary>
+    /// <returns>False when the session publishes nothing on that mid.</returns>
+    public bool SetMuted(string room, string sessionId, string mid, bool muted)
+    {
+        lock (_lock)
+        {
+            if (!_calls.TryGetValue(room, out Call? call)) return false;
+            Producer? producer = call.Router.FindPeer(sessionId)?.Producers.FirstOrDefault(p => p.Mid == mid);
+            if (producer is null) return false;
+            if (producer.Muted != muted)
+            {
+                producer.Muted = muted;
+                Broadcast(call);
+            }
+            return true;
+        }
+    }
+
     /// <summary>The session left the call (or its connection ended): its media stops and its tracks leave the others.</summary>
     public void Detach(string room, string sessionId)
     {
@@ -129,7 +147,7 @@ public sealed partial class CallMedia : IDisposable
         Room = call.Router.CallId,
         Tracks = [.. call.Router.Producers
             .Where(p => p.Peer.ParticipantId != sessionId)
-            .Select(p => new TrackInfo(p.Id, p.Peer.ParticipantId, p.Source.IsAudio() ? "audio" : "video", p.Source.ToWire()))],
+            .Select(p => new TrackInfo(p.Id, p.Peer.ParticipantId, p.Source.IsAudio() ? "audio" : "video", p.Source.ToWire(), p.Muted))],
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {Room}: media of session {SessionId} ended: {Reason}")]

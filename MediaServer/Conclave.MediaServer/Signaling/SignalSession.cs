@@ -85,6 +85,8 @@ public sealed partial class SignalSession(
                 return new LeftMessage { Room = await session.LeaveAsync() };
             case OfferMessage offer:
                 return Answer(offer);
+            case MuteMessage mute:
+                return Mute(mute);
             case UpdateMessage update:
                 await session.UpdateDisplayNameAsync(update.DisplayName.Trim());
                 return new UpdatedMessage { DisplayName = update.DisplayName.Trim() };
@@ -165,6 +167,16 @@ public sealed partial class SignalSession(
         if (room is null) return Error(ErrorCodes.NotInCall, "join a call before sending an offer");
         var result = media.Negotiate(room, _sessionId!, offer);
         return result.AnswerSdp is { } sdp ? new AnswerMessage { Sdp = sdp } : Error(result.ErrorCode!, result.ErrorMessage!);
+    }
+
+    private SignalMessage Mute(MuteMessage mute)
+    {
+        string? room;
+        lock (_roomLock) room = _room;
+        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before muting a track");
+        return media.SetMuted(room, _sessionId!, mute.Mid, mute.Muted)
+            ? new MutedMessage { Mid = mute.Mid, Muted = mute.Muted }
+            : Error(ErrorCodes.BadTrack, $"you publish no track on mid '{mute.Mid}'");
     }
 
     private JoinedMessage Joined(CallSnapshot call) => new()
