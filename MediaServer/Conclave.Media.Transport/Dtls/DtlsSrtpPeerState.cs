@@ -12,12 +12,16 @@ namespace Conclave.Media.Transport.Dtls;
 /// </summary>
 internal sealed class DtlsSrtpPeerState
 {
-    /// <summary>ECDHE-ECDSA AEAD suites, AES-128-GCM first (what Chromium negotiates).</summary>
+    /// <summary>
+    /// ECDHE-ECDSA AES-GCM suites, AES-128-GCM first: what Chromium negotiates and RFC 8827 §6.5 makes mandatory.
+    /// AES-GCM only, so every protected record carries at least 24 bytes (RFC 5288 §3), the floor
+    /// <see cref="QueueDatagramTransport"/> enforces before BouncyCastle sees a record; ChaCha20-Poly1305 records
+    /// (16 bytes of overhead, RFC 7905 §2) would fall below it.
+    /// </summary>
     internal static readonly int[] CipherSuites =
     [
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     ];
 
     internal DtlsSrtpPeerState(BcTlsCrypto crypto, DtlsCertificate localCertificate, DtlsFingerprint expectedRemote, DtlsSrtpOptions options)

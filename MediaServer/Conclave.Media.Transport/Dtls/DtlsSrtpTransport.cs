@@ -92,7 +92,8 @@ public sealed class DtlsSrtpTransport : IMediaDatagramSink, IDisposable
     /// <summary>Packet counters.</summary>
     public DtlsSrtpTransportCounters Counters { get; } = new();
 
-    /// <summary>DTLS datagrams dropped before BouncyCastle saw them (queue full, oversized, after close).</summary>
+    /// <summary>DTLS datagrams dropped before BouncyCastle saw them: malformed records (see
+    /// <see cref="QueueDatagramTransport.MalformedDatagrams"/>), queue full, oversized, after close.</summary>
     public long DroppedDtlsDatagrams => _dtlsDatagrams.DroppedDatagrams;
 
     /// <summary>Starts the handshake on its own thread (a client sends its ClientHello at once). Idempotent.</summary>
