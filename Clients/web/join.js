@@ -26,6 +26,7 @@ window.conclave = {
     inbound: (media?.inbound ?? []).map((s) => ({ ...s })),
     activeSpeaker: state.activeSpeaker,
     tracks: (media?.remoteTracks ?? []).map((track) => ({ ...track })),
+    rtcp: media?.rtcp ?? { senderReports: 0, receiverReports: 0 },
   }),
 };
 

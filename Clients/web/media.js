@@ -12,6 +12,7 @@ export class CallMedia extends EventTarget {
   #publishing = new Map();        // transceiver → source
   #negotiating = false; #again = false;
   #stats = [];                    // last inbound stats, for state()
+  #rtcp = { senderReports: 0, receiverReports: 0 };
   #statsTimer = null;
 
   constructor(signaling) { super(); this.#signaling = signaling; }
@@ -24,6 +25,10 @@ export class CallMedia extends EventTarget {
 
   /** The others' tracks from the last `tracks` event: { trackId, participantId, kind, source, muted }. */
   get remoteTracks() { return [...this.#remoteTracks.values()]; }
+
+  /** What the SFU's RTCP gave this page: received tracks with a sender report (remote-outbound-rtp), and sent
+   *  tracks with a receiver report carrying a round-trip time (remote-inbound-rtp). */
+  get rtcp() { return { ...this.#rtcp }; }
 
   /** True while this page shares its screen. */
   get sharingScreen() { return this.#screen !== null; }
@@ -147,7 +152,10 @@ export class CallMedia extends EventTarget {
     if (!this.#pc) return;
     const report = await this.#pc.getStats();
     const inbound = [];
+    const rtcp = { senderReports: 0, receiverReports: 0 };
     report.forEach((s) => {
+      if (s.type === 'remote-outbound-rtp') rtcp.senderReports++;
+      if (s.type === 'remote-inbound-rtp' && s.roundTripTime !== undefined) rtcp.receiverReports++;
       if (s.type !== 'inbound-rtp') return;
       const info = this.#trackOf(s.mid);
       if (!info) return;
@@ -162,6 +170,7 @@ export class CallMedia extends EventTarget {
       });
     });
     this.#stats = inbound;
+    this.#rtcp = rtcp;
   }
 }
 

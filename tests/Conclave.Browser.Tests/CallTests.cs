@@ -30,6 +30,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
                 await person.OpenAsync(await fixture.InviteAsync(room, name));
             }
             foreach (Person person in people) await person.WaitForStateAsync(HearsAndSeesEveryone(3));
+            // RTCP per leg: an SR for each of the 4 received tracks, an RR (with a round trip) for both sent ones.
+            foreach (Person person in people) await person.WaitForStateAsync("s.rtcp.senderReports >= 4 && s.rtcp.receiverReports >= 2");
 
             foreach (Person person in people)
             {

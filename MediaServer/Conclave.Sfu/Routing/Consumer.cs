@@ -1,4 +1,5 @@
 using System.Text;
+using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Rtp;
 using Conclave.Sfu.Forwarding;
 
@@ -19,7 +20,12 @@ public sealed class Consumer
     private readonly byte[] _packet = new byte[BufferLength];
     private readonly byte[] _retransmission = new byte[BufferLength];
     private readonly byte[] _midExtension;
+    private readonly long _timestampFrequency;
     private long _forwarded;
+    private long _octets;
+    private uint _lastTimestamp;
+    private long _lastSent;
+    private volatile bool _sentAny;
 
     internal Consumer(Producer producer, SfuPeer subscriber, string mid, RtpCodecParameters codec, int midExtensionId, uint ssrc, TimeProvider time)
     {
@@ -28,6 +34,7 @@ public sealed class Consumer
         Mid = mid;
         Codec = codec;
         Ssrc = ssrc;
+        _timestampFrequency = time.TimestampFrequency;
         _rewriter = new RtpStreamRewriter(ssrc, codec.ClockRate, time.TimestampFrequency,
             (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(uint.MaxValue + 1L));   // RFC 3550 §5.1: random starts
         _midExtension = MidExtension(midExtensionId, mid);
@@ -58,7 +65,32 @@ public sealed class Consumer
         if (!Subscriber.IsConnected) return;
         if (!TryBuild(source, _packet, out int length)) return;
         if (_rewriter.TryRewrite(_packet.AsSpan(0, length), now, isSwitchPoint: true, out _) != RtpRewriteStatus.Forwarded) return;
-        if (Subscriber.SendRtp(_packet, length)) Interlocked.Increment(ref _forwarded);
+        if (!Subscriber.SendRtp(_packet, length)) return;
+        Interlocked.Increment(ref _forwarded);
+        Interlocked.Add(ref _octets, source.PayloadLength);
+        Volatile.Write(ref _lastTimestamp, _rewriter.HighestTimestamp);
+        Volatile.Write(ref _lastSent, now);
+        _sentAny = true;
+    }
+
+    /// <summary>RFC 3550 §6.4.1: this leg's sender report, its RTP timestamp extrapolated from the last packet sent to
+    /// the wall-clock time of <paramref name="ntp"/> (<paramref name="now"/>), so the subscriber can sync and measure.</summary>
+    internal bool TryWriteSenderReport(Span<byte> destination, ulong ntp, long now, out int written)
+    {
+        written = 0;
+        if (!_sentAny) return false;
+        TimeSpan since = TimeSpan.Zero;
+        long lastSent = Volatile.Read(ref _lastSent);
+        if (now > lastSent) since = TimeSpan.FromTicks((now - lastSent) * TimeSpan.TicksPerSecond / _timestampFrequency);
+        var report = new SenderReportWriter
+        {
+            Ssrc = Ssrc,
+            NtpTimestamp = ntp,
+            RtpTimestamp = Volatile.Read(ref _lastTimestamp) + (uint)(since.TotalSeconds * Codec.ClockRate),
+            PacketCount = (uint)Interlocked.Read(ref _forwarded),
+            OctetCount = (uint)Interlocked.Read(ref _octets),
+        };
+        return report.TryWrite(destination, out written);
     }
 
     /// <summary>Receive thread: the subscriber NACKed <paramref name="outputSequence"/> (RFC 4585 §6.2.1): resend it

@@ -1,6 +1,7 @@
 using Conclave.Media.Transport.Rtp;
 using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Forwarding;
+using Conclave.Sfu.Reports;
 
 namespace Conclave.Sfu.Routing;
 
@@ -32,6 +33,7 @@ public sealed class Producer
         _keyframes = new KeyframeRequestThrottle(time);
         // Audio is not retransmitted (Opus has in-band FEC, RFC 7587 §3.3); video keeps about a second.
         Retransmissions = source.IsAudio() ? null : new RetransmissionBuffer(time.TimestampFrequency);
+        Statistics = new ReceiveStatistics(codec.ClockRate, time);
     }
 
     /// <summary>The track id other participants subscribe to.</summary>
@@ -63,6 +65,9 @@ public sealed class Producer
 
     internal RetransmissionBuffer? Retransmissions { get; }
 
+    /// <summary>What the SFU receives of this track, for the receiver reports sent to the publisher.</summary>
+    internal ReceiveStatistics Statistics { get; }
+
     internal void BindSsrc(uint ssrc)
     {
         _ssrc = ssrc;
@@ -73,6 +78,7 @@ public sealed class Producer
     internal void OnRtp(ReadOnlySpan<byte> packet, in RtpHeader header, long now)
     {
         Interlocked.Increment(ref _packets);
+        Statistics.OnPacket(header.SequenceNumber, header.Timestamp, now);
         if (Source.IsAudio()) ReportAudioLevel(header, now);
         Retransmissions?.Store(packet, now);
         foreach (Consumer consumer in _consumers) consumer.Forward(header, now);

@@ -3,6 +3,7 @@ using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Reports;
 using Conclave.Sfu.Speakers;
 
 namespace Conclave.Sfu.Routing;
@@ -17,6 +18,10 @@ public sealed class Router : IDisposable
     /// <summary>How often held-back keyframe requests are flushed.</summary>
     public static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often RTCP reports go out on every leg (RFC 3550 §6.2 allows this reduced minimum for WebRTC's
+    /// bandwidths; browsers report about once a second too).</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
+
     // Passed by argument
     private readonly MediaEndpoint _endpoint;
     private readonly TimeProvider _time;
@@ -27,6 +32,7 @@ public sealed class Router : IDisposable
     private readonly Dictionary<SfuPeer, PeerIce> _ice = [];
     private readonly ITimer _maintenance;                               // Owned
     private string? _dominantSpeaker;
+    private long _lastReports;
     private bool _disposed;
 
     /// <summary>Creates the router of call <paramref name="callId"/>.</summary>
@@ -175,6 +181,14 @@ public sealed class Router : IDisposable
 
     private void Maintain()
     {
+        long now = _time.GetTimestamp();
+        bool report = _time.GetElapsedTime(_lastReports, now) >= ReportInterval;
+        if (report)
+        {
+            _lastReports = now;
+            ulong ntp = NtpTime.From(_time.GetUtcNow());
+            foreach (SfuPeer peer in _peers.Values) peer.SendReports(ntp, now);
+        }
         foreach (SfuPeer peer in _peers.Values)
         {
             foreach (Producer producer in peer.Producers) producer.FlushKeyframeRequest();

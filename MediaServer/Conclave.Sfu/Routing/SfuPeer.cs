@@ -14,7 +14,8 @@ namespace Conclave.Sfu.Routing;
 /// <para>Media callbacks run on the media port's receive thread and allocate nothing per packet.</para></summary>
 public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 {
-    private const int RtcpBufferLength = 256;
+    private const int RtcpBufferLength = 1500;
+    private const int MaxReportBlocks = 31;                           // RFC 3550 §6.4.1: RC is 5 bits
     private const int MaxLostPerNack = 17 * 64;          // each NACK pair names up to 17 packets (RFC 4585 §6.2.1)
 
     // Passed by argument
@@ -27,6 +28,8 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private readonly Lock _rtcpLock = new();
     private readonly byte[] _rtcp = new byte[RtcpBufferLength];
     private readonly ushort[] _lost = new ushort[MaxLostPerNack];
+    private readonly ReportBlock[] _blocks = new ReportBlock[MaxReportBlocks];
+    private readonly uint _rtcpSsrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
     private volatile Producer[] _producers = [];
     private MediaPeerHandle? _handle;
     private DtlsSrtpTransport? _transport;                              // Owned
@@ -106,8 +109,34 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         if (transport is null || !transport.IsConnected) return;
         lock (_rtcpLock)
         {
-            var pli = new PictureLossIndicationWriter { SenderSsrc = 1, MediaSsrc = mediaSsrc };
+            var pli = new PictureLossIndicationWriter { SenderSsrc = _rtcpSsrc, MediaSsrc = mediaSsrc };
             if (pli.TryWrite(_rtcp, out int length)) transport.SendRtcp(_rtcp, length);
+        }
+    }
+
+    /// <summary>Report timer: a receiver report to this participant about what it publishes (RFC 3550 §6.4.2), and
+    /// a sender report for every stream it receives from the SFU (§6.4.1).</summary>
+    internal void SendReports(ulong ntp, long now)
+    {
+        DtlsSrtpTransport? transport = _transport;
+        if (transport is null || !transport.IsConnected) return;
+        lock (_rtcpLock)
+        {
+            int count = 0;
+            foreach (Producer producer in _producers)
+            {
+                if (count == MaxReportBlocks) break;
+                if (producer.Ssrc is uint ssrc && producer.Statistics.TryBuildReport(ssrc, now, out ReportBlock block)) _blocks[count++] = block;
+            }
+            if (count > 0)
+            {
+                var report = new ReceiverReportWriter { Ssrc = _rtcpSsrc, ReportBlocks = _blocks.AsSpan(0, count) };
+                if (report.TryWrite(_rtcp, out int length)) transport.SendRtcp(_rtcp, length);
+            }
+            foreach (Consumer consumer in _consumersBySsrc.Values)
+            {
+                if (consumer.TryWriteSenderReport(_rtcp, ntp, now, out int length)) transport.SendRtcp(_rtcp, length);
+            }
         }
     }
 
@@ -152,6 +181,9 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         {
             switch (rtcp.Kind)
             {
+                case RtcpPacketKind.SenderReport when SenderReport.TryRead(rtcp.Data, out SenderReport sr) == RtcpParseStatus.Ok:
+                    if (_producersBySsrc.TryGetValue(sr.Ssrc, out Producer? sender)) sender.Statistics.OnSenderReport(sr.NtpTimestamp, _time.GetTimestamp());
+                    break;
                 case RtcpPacketKind.PictureLossIndication when PictureLossIndication.TryRead(rtcp, out PictureLossIndication pli) == RtcpParseStatus.Ok:
                     if (_consumersBySsrc.TryGetValue(pli.MediaSsrc, out Consumer? lost)) lost.Producer.RequestKeyframe();
                     break;
