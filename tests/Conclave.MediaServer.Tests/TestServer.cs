@@ -38,7 +38,9 @@ public sealed class TestServer : IAsyncDisposable
     public string MintToken(string userId, TimeSpan lifetime) =>
         Services.GetRequiredService<EmbeddedTokenIssuer>().Mint(userId, "test-device", userId, isAdmin: false, lifetime).Token;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? overrides = null)
+    /// <param name="overrides">Configuration keys to set or replace.</param>
+    /// <param name="services">Extra services (test seams such as a lossy media path).</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         string dataDirectory = Directory.CreateTempSubdirectory("conclave-test-").FullName;
         var settings = new Dictionary<string, string?>
@@ -65,6 +67,7 @@ public sealed class TestServer : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -13,13 +13,15 @@ public sealed partial class CallMedia : IDisposable
     private readonly MediaPort _port;
     private readonly TimeProvider _time;
     private readonly ILogger<CallMedia> _logger;
+    private readonly PeerSendDecorator? _sendDecorator;              // tests only: lossy paths
 
     // Allocated by this
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
-    public CallMedia(MediaPort port, TimeProvider time, ILogger<CallMedia> logger)
+    public CallMedia(MediaPort port, TimeProvider time, ILogger<CallMedia> logger, PeerSendDecorator? sendDecorator = null)
     {
+        _sendDecorator = sendDecorator;
         _port = port;
         _time = time;
         _logger = logger;
@@ -110,7 +112,7 @@ public sealed partial class CallMedia : IDisposable
     private Call GetOrCreate(string room)
     {
         if (_calls.TryGetValue(room, out Call? call)) return call;
-        var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions), _time);
+        var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions, _sendDecorator), _time);
         router.PeerTransportClosed += (peer, reason) => OnTransportClosed(room, peer, reason);
         router.DominantSpeakerChanged += speaker => OnDominantSpeakerChanged(room, speaker);
         call = new Call(router);

@@ -22,6 +22,7 @@ public sealed class Consumer
     private readonly byte[] _midExtension;
     private readonly long _timestampFrequency;
     private long _forwarded;
+    private long _retransmitted;
     private long _octets;
     private uint _lastTimestamp;
     private long _lastSent;
@@ -57,6 +58,9 @@ public sealed class Consumer
 
     /// <summary>Packets sent to the subscriber (retransmissions included).</summary>
     public long PacketsForwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Packets resent because the subscriber NACKed them.</summary>
+    public long PacketsRetransmitted => Interlocked.Read(ref _retransmitted);
 
     /// <summary>Receive thread: rebuilds <paramref name="source"/> for this subscriber and sends it. A single source
     /// stream per track, so every packet may open a segment; a decoder that starts mid-frame asks for a keyframe.</summary>
@@ -106,7 +110,9 @@ public sealed class Consumer
         RtpHeaderEditor.SetSsrc(_packet, Ssrc);
         RtpHeaderEditor.SetSequenceNumber(_packet, outputSequence);
         RtpHeaderEditor.SetTimestamp(_packet, outputTimestamp);
-        if (Subscriber.SendRtp(_packet, length)) Interlocked.Increment(ref _forwarded);
+        if (!Subscriber.SendRtp(_packet, length)) return;
+        Interlocked.Increment(ref _forwarded);
+        Interlocked.Increment(ref _retransmitted);
     }
 
     private bool TryBuild(in RtpHeader source, byte[] destination, out int length)

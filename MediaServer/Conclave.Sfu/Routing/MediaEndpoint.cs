@@ -5,4 +5,10 @@ namespace Conclave.Sfu.Routing;
 
 /// <summary>What every peer of this node shares: the UDP media port, the node's DTLS certificate (its fingerprint
 /// goes into every answer) and the DTLS-SRTP settings.</summary>
-public sealed record MediaEndpoint(UdpMediaListener Listener, DtlsCertificate Certificate, DtlsSrtpOptions DtlsOptions);
+/// <param name="SendDecorator">Wraps each peer's datagram path; null (production) sends as is. Tests use it to lose
+/// packets toward one participant.</param>
+public sealed record MediaEndpoint(UdpMediaListener Listener, DtlsCertificate Certificate, DtlsSrtpOptions DtlsOptions,
+    PeerSendDecorator? SendDecorator = null);
+
+/// <summary>Returns the sender to use for <paramref name="participantId"/>'s datagrams, given the real one.</summary>
+public delegate MediaDatagramSender PeerSendDecorator(string participantId, MediaDatagramSender send);

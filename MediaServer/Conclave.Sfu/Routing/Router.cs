@@ -172,7 +172,9 @@ public sealed class Router : IDisposable
         var ice = new PeerIce(IceCredentials.Generate(), remote.RemoteIce.Ufrag);
         MediaPeerHandle handle = _endpoint.Listener.RegisterPeer(ice.Local, ice.RemoteUfrag, peer);
         DtlsRole role = answerSetup == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server;
-        var transport = new DtlsSrtpTransport(role, _endpoint.Certificate, remote.RemoteFingerprint, handle.Send, peer, _endpoint.DtlsOptions);
+        MediaDatagramSender send = handle.Send;
+        if (_endpoint.SendDecorator is { } decorate) send = decorate(peer.ParticipantId, send);
+        var transport = new DtlsSrtpTransport(role, _endpoint.Certificate, remote.RemoteFingerprint, send, peer, _endpoint.DtlsOptions);
         peer.Attach(handle, transport);
         transport.Start();
         _ice[peer] = ice;
