@@ -21,7 +21,7 @@ public sealed partial class SrtpContext
     // Allocated by this
     private readonly AesCounterMode? _rtcpCipher;                   // Owned (AES-CM)
     private readonly IncrementalHash? _rtcpHmac;                     // Owned (AES-CM)
-    private readonly AesGcm? _rtcpAead;                              // Owned (AEAD)
+    private readonly SrtpAead? _rtcpAead;                            // Owned (AEAD)
     private readonly byte[] _rtcpSalt;
     private readonly Dictionary<uint, SsrcState> _rtcpStates = new();
 
@@ -111,7 +111,7 @@ public sealed partial class SrtpContext
                 Span<byte> aad = stackalloc byte[RtcpHeaderLength + SrtcpIndexLength];
                 packet[..RtcpHeaderLength].CopyTo(aad);
                 BinaryPrimitives.WriteUInt32BigEndian(aad[RtcpHeaderLength..], word);
-                if (!TryAeadDecrypt(_rtcpAead, nonce, packet[RtcpHeaderLength..plainEnd], tag, aad)) return SrtpStatus.AuthenticationFailed;
+                if (!_rtcpAead.TryDecrypt(nonce, packet[RtcpHeaderLength..plainEnd], tag, packet[RtcpHeaderLength..plainEnd], aad)) return SrtpStatus.AuthenticationFailed;
             }
             else if (!TryAeadVerifyUnencrypted(nonce, packet[..plainEnd], word, tag))
             {
@@ -211,7 +211,7 @@ public sealed partial class SrtpContext
         BinaryPrimitives.WriteUInt32BigEndian(aad[rtcp.Length..], word);
         try
         {
-            if (computedTag.IsEmpty) return TryAeadDecrypt(_rtcpAead!, nonce, Span<byte>.Empty, expectedTag, aad);
+            if (computedTag.IsEmpty) return _rtcpAead!.TryDecrypt(nonce, ReadOnlySpan<byte>.Empty, expectedTag, Span<byte>.Empty, aad);
             _rtcpAead!.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, computedTag, aad);
             return true;
         }

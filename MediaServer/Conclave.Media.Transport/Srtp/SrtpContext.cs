@@ -15,7 +15,7 @@ namespace Conclave.Media.Transport.Srtp;
 /// </para>
 /// <para>
 /// On <see cref="SrtpStatus.AuthenticationFailed"/> with an AEAD profile the payload bytes of the buffer are
-/// overwritten (the AES-GCM implementation clears its output); the packet must be dropped. AES-CM verifies
+/// zeroed (the AES-GCM implementation clears its output); the packet must be dropped. AES-CM verifies
 /// before decrypting and leaves the buffer as received.
 /// </para>
 /// </summary>
@@ -29,7 +29,7 @@ public sealed partial class SrtpContext : IDisposable
     // Allocated by this
     private readonly AesCounterMode? _rtpCipher;                    // Owned (AES-CM)
     private readonly IncrementalHash? _rtpHmac;                      // Owned (AES-CM)
-    private readonly AesGcm? _rtpAead;                               // Owned (AEAD)
+    private readonly SrtpAead? _rtpAead;                             // Owned (AEAD)
     private readonly byte[] _rtpSalt;
     private readonly Dictionary<uint, SsrcState> _rtpStates = new();
     private readonly int _maxSsrcs;
@@ -65,8 +65,8 @@ public sealed partial class SrtpContext : IDisposable
         {
             if (profile.IsAead())
             {
-                _rtpAead = new AesGcm(keys.RtpKey, profile.TagLength());
-                _rtcpAead = new AesGcm(keys.RtcpKey, profile.TagLength());
+                _rtpAead = new SrtpAead(keys.RtpKey);
+                _rtcpAead = new SrtpAead(keys.RtcpKey);
             }
             else
             {
@@ -179,7 +179,7 @@ public sealed partial class SrtpContext : IDisposable
             Span<byte> nonce = stackalloc byte[12];
             WriteRtpNonce(nonce, ssrc, roc, seq);
             // RFC 7714 §8.2: AAD = the RTP header; the packet is rejected if the tag does not verify.
-            if (!TryAeadDecrypt(_rtpAead, nonce, payload, tag, packet[..headerLength])) return SrtpStatus.AuthenticationFailed;
+            if (!_rtpAead.TryDecrypt(nonce, payload, tag, payload, packet[..headerLength])) return SrtpStatus.AuthenticationFailed;
         }
         else
         {
@@ -247,20 +247,6 @@ public sealed partial class SrtpContext : IDisposable
         Span<byte> mac = stackalloc byte[HmacSha1Length];
         hmac.GetHashAndReset(mac);
         mac[..tag.Length].CopyTo(tag);
-    }
-
-    /// <summary>AES-GCM open in place. .NET reports a bad tag by exception only; it is turned into a status here.</summary>
-    private static bool TryAeadDecrypt(AesGcm aead, ReadOnlySpan<byte> nonce, Span<byte> data, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> aad)
-    {
-        try
-        {
-            aead.Decrypt(nonce, data, tag, data, aad);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Releases the ciphers and clears the session keys. Idempotent.</summary>

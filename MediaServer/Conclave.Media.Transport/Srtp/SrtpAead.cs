@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+
+namespace Conclave.Media.Transport.Srtp;
+
+/// <summary>
+/// The AEAD_AES_128_GCM / AEAD_AES_256_GCM cipher of one SRTP or SRTCP session key (RFC 7714 §8–9): the
+/// managed <see cref="AesGcmIntrinsics"/> where the CPU has AES-NI and PCLMULQDQ, else .NET's
+/// <see cref="AesGcm"/>. Both clear the output when the tag does not verify.
+/// </summary>
+internal sealed class SrtpAead : IDisposable
+{
+    private const int TagLength = 16;
+
+    // Allocated by this: exactly one of the two.
+    private readonly AesGcmIntrinsics? _intrinsics;                  // Owned
+    private readonly AesGcm? _platform;                              // Owned
+
+    public SrtpAead(ReadOnlySpan<byte> key, bool useIntrinsics)
+    {
+        if (useIntrinsics) _intrinsics = new AesGcmIntrinsics(key);
+        else _platform = new AesGcm(key, TagLength);
+    }
+
+    /// <summary>Uses the intrinsics implementation whenever this CPU supports it.</summary>
+    public SrtpAead(ReadOnlySpan<byte> key)
+        : this(key, AesGcmIntrinsics.IsSupported)
+    {
+    }
+
+    public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        if (_intrinsics is not null) _intrinsics.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        else _platform!.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+    }
+
+    /// <summary>Verifies and decrypts; false (output zeroed) when the tag does not verify.</summary>
+    public bool TryDecrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        if (_intrinsics is not null) return _intrinsics.TryDecrypt(nonce, ciphertext, tag, plaintext, associatedData);
+        try
+        {
+            // .NET reports a bad tag by exception only; it is turned into a result here.
+            _platform!.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _intrinsics?.Dispose();
+        _platform?.Dispose();
+    }
+}
