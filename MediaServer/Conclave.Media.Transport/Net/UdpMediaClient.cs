@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Conclave.Media.Transport.Ice;
@@ -30,24 +29,20 @@ public sealed class UdpMediaClient : IDisposable
     /// <summary>How long <see cref="Dispose"/> waits for the receive thread to finish.</summary>
     public static readonly TimeSpan StopTimeout = UdpMediaListener.StopTimeout;
 
-    private const int MaxUdpPayload = 65507;
 
     // Passed by argument
     private readonly IceControllingAgentOptions? _iceOptions;
     private readonly TimeProvider? _timeProvider;
 
     // Allocated by this
-    private readonly Socket _socket;                          // Owned
-    private readonly Thread _receiveThread;
-    private readonly byte[] _receiveBuffer = new byte[UdpMediaListener.ReceiveBufferLength];
-    private readonly SocketAddress _remoteSocketAddress;
+    private readonly UdpMediaSocket _socket;                  // Owned
     private readonly SocketAddress _stunDestination;          // only used by the agent's sender, which the agent serialises
     private IceControllingAgent? _agent;                      // Owned; set once by ConnectAsync
     private volatile IMediaDatagramSink? _sink;               // Borrowed
     // The selected remote is written once, before the volatile socket address publishes it; null means nowhere to send.
     private IceTransportAddress _selectedRemote;
     private volatile SocketAddress? _selectedSocketAddress;
-    private int _disposed;
+    private int _disposed;                                    // also stops ICE before the socket closes
 
     /// <summary>Binds a UDP socket to an ephemeral port on <paramref name="localAddress"/> and starts the receive thread.</summary>
     /// <param name="localAddress">A specific IPv4 or IPv6 address (127.0.0.1 or ::1 in tests). Only server
@@ -69,25 +64,18 @@ public sealed class UdpMediaClient : IDisposable
         _iceOptions = iceOptions;
         _timeProvider = timeProvider;
 
-        _socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            _socket.Bind(new IPEndPoint(localAddress, 0));
+            socket.Bind(new IPEndPoint(localAddress, 0));
         }
         catch
         {
-            _socket.Dispose();
+            socket.Dispose();
             throw;
         }
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _remoteSocketAddress = SocketAddressWriter.Create(_socket.AddressFamily);
-        _stunDestination = SocketAddressWriter.Create(_socket.AddressFamily);
-        _receiveThread = new Thread(ReceiveLoop)
-        {
-            IsBackground = true,
-            Name = "media-client-udp-" + LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture),
-        };
-        _receiveThread.Start();
+        _stunDestination = SocketAddressWriter.Create(socket.AddressFamily);
+        _socket = new UdpMediaSocket(socket, "media-client-udp-", MediaPortOptions.DefaultMaxDatagramLength, Counters, OnDatagram);
     }
 
     /// <summary>Raised after every ICE state change (<see cref="IceControllingAgent.StateChanged"/>), once this client
@@ -95,7 +83,7 @@ public sealed class UdpMediaClient : IDisposable
     public event EventHandler<IceConnectionState>? IceStateChanged;
 
     /// <summary>The bound end point (the host candidate to put in the offer).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     /// <summary>Our ICE credentials (the offer's ice-ufrag and ice-pwd).</summary>
     public IceCredentials LocalCredentials { get; }
@@ -161,7 +149,6 @@ public sealed class UdpMediaClient : IDisposable
     /// transmission must cease).</returns>
     public MediaSendStatus Send(ReadOnlySpan<byte> datagram)
     {
-        if (datagram.IsEmpty || datagram.Length > MaxUdpPayload) return MediaSendStatus.InvalidLength;
         if (Volatile.Read(ref _disposed) != 0) return MediaSendStatus.Closed;
         SocketAddress? destination = _selectedSocketAddress;
         if (destination is null)
@@ -170,7 +157,7 @@ public sealed class UdpMediaClient : IDisposable
                 ? MediaSendStatus.Closed
                 : MediaSendStatus.NoSelectedAddress;
         }
-        return SendTo(datagram, destination);
+        return _socket.SendTo(datagram, destination);
     }
 
     /// <summary>Stops ICE (a pending <see cref="ConnectAsync"/> fails with <see cref="IceConnectionFailure.Closed"/>),
@@ -180,12 +167,11 @@ public sealed class UdpMediaClient : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _selectedSocketAddress = null;
         Volatile.Read(ref _agent)?.Dispose();
-        _socket.Dispose();                                                                             // unblocks ReceiveFrom
-        if (Thread.CurrentThread != _receiveThread) _receiveThread.Join(StopTimeout);
+        _socket.Dispose();
     }
 
     /// <summary>True while the receive thread runs (tests).</summary>
-    internal bool IsReceiving => _receiveThread.IsAlive;
+    internal bool IsReceiving => _socket.IsReceiving;
 
     private void OnIceStateChanged(object? sender, IceConnectionState state)
     {
@@ -211,82 +197,15 @@ public sealed class UdpMediaClient : IDisposable
     private bool SendStun(ReadOnlySpan<byte> datagram, in IceTransportAddress destination)
     {
         if (!SocketAddressWriter.TryWrite(destination, _stunDestination)) return false;             // another address family: unreachable
-        return SendTo(datagram, _stunDestination) is MediaSendStatus.Sent or MediaSendStatus.SocketError;
+        return _socket.SendTo(datagram, _stunDestination) is MediaSendStatus.Sent or MediaSendStatus.SocketError;
     }
 
-    private MediaSendStatus SendTo(ReadOnlySpan<byte> datagram, SocketAddress destination)
-    {
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, destination);
-            return MediaSendStatus.Sent;
-        }
-        catch (SocketException)
-        {
-            Counters.OnSendError();
-            return MediaSendStatus.SocketError;
-        }
-        catch (ObjectDisposedException)
-        {
-            return MediaSendStatus.Closed;
-        }
-    }
+    /// <summary>Handles one received datagram from <paramref name="from"/>, as the receive loop does; internal so an
+    /// allocation guard can drive it on its own thread.</summary>
+    internal void HandleDatagram(Span<byte> datagram, SocketAddress from) => _socket.Handle(datagram, from);
 
-    private void ReceiveLoop()
+    private void OnDatagram(PacketKind kind, Span<byte> datagram, in IceTransportAddress remote, SocketAddress from)
     {
-        while (Volatile.Read(ref _disposed) == 0)
-        {
-            int length;
-            try
-            {
-                length = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _remoteSocketAddress);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                if (Volatile.Read(ref _disposed) != 0) return;
-                Counters.OnReceiveError();                                                            // e.g. ICMP port unreachable
-                continue;
-            }
-
-            if (Volatile.Read(ref _disposed) != 0) return;
-            Counters.OnReceived();
-            try
-            {
-                HandleDatagram(_receiveBuffer.AsSpan(0, length), _remoteSocketAddress);
-            }
-#pragma warning disable CA1031 // The receive loop must survive anything one datagram causes.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                Counters.Drop(UdpDropReason.InternalError);
-            }
-        }
-    }
-
-    /// <summary>Handles one received datagram from <paramref name="from"/>. Called by the receive loop; internal so
-    /// an allocation guard can drive it on its own thread.</summary>
-    internal void HandleDatagram(Span<byte> datagram, SocketAddress from)
-    {
-        if (datagram.Length > MediaPortOptions.DefaultMaxDatagramLength)
-        {
-            Counters.Drop(UdpDropReason.Oversized);
-            return;
-        }
-        PacketKind kind = PacketDemux.Classify(datagram);                                             // RFC 7983 §7
-        if (kind == PacketKind.Unknown)
-        {
-            Counters.Drop(UdpDropReason.UnknownProtocol);
-            return;
-        }
-        if (!IceTransportAddress.TryFromSocketAddress(from, out IceTransportAddress remote))
-        {
-            Counters.Drop(UdpDropReason.InternalError);
-            return;
-        }
         if (kind == PacketKind.Stun)
         {
             HandleStun(datagram, remote);

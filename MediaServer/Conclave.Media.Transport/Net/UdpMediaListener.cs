@@ -32,7 +32,6 @@ public sealed class UdpMediaListener : IDisposable
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private const int ResponseBufferLength = 512;
-    private const int MaxUdpPayload = 65507;
 
     [ThreadStatic] private static SocketAddress? t_sendAddressV4;
     [ThreadStatic] private static SocketAddress? t_sendAddressV6;
@@ -42,15 +41,11 @@ public sealed class UdpMediaListener : IDisposable
     private readonly TimeProvider _timeProvider;
 
     // Allocated by this
-    private readonly Socket _socket;                          // Owned
-    private readonly Thread _receiveThread;
-    private readonly byte[] _receiveBuffer = new byte[ReceiveBufferLength];
+    private readonly UdpMediaSocket _socket;                  // Owned
     private readonly byte[] _responseBuffer = new byte[ResponseBufferLength];
-    private readonly SocketAddress _remoteSocketAddress;
     private readonly IceUfragIndex<MediaPeerHandle> _byUfrag = new();
     private readonly ConcurrentDictionary<IceTransportAddress, MediaPeerHandle> _byAddress = new();
     private readonly Lock _registryLock = new();
-    private int _disposed;
 
     /// <summary>Binds the socket and starts the receive thread.</summary>
     /// <param name="options">Port options; <see cref="MediaPortOptions.Validate"/> is called.</param>
@@ -63,30 +58,23 @@ public sealed class UdpMediaListener : IDisposable
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
 
-        _socket = new Socket(options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = new Socket(options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            if (options.BindAddress.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;              // IPv4 and IPv6 on one port
-            if (options.SocketReceiveBufferSize > 0) _socket.ReceiveBufferSize = options.SocketReceiveBufferSize;
-            _socket.Bind(new IPEndPoint(options.BindAddress, options.Port));
+            if (options.BindAddress.Equals(IPAddress.IPv6Any)) socket.DualMode = true;               // IPv4 and IPv6 on one port
+            if (options.SocketReceiveBufferSize > 0) socket.ReceiveBufferSize = options.SocketReceiveBufferSize;
+            socket.Bind(new IPEndPoint(options.BindAddress, options.Port));
         }
         catch
         {
-            _socket.Dispose();
+            socket.Dispose();
             throw;
         }
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _remoteSocketAddress = SocketAddressWriter.Create(_socket.AddressFamily);
-        _receiveThread = new Thread(ReceiveLoop)
-        {
-            IsBackground = true,
-            Name = "media-udp-" + LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        _receiveThread.Start();
+        _socket = new UdpMediaSocket(socket, "media-udp-", options.MaxDatagramLength, Counters, OnDatagram);
     }
 
     /// <summary>The bound end point (the real port when <see cref="MediaPortOptions.Port"/> was 0).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     /// <summary>The bound UDP port.</summary>
     public int LocalPort => LocalEndPoint.Port;
@@ -112,7 +100,7 @@ public sealed class UdpMediaListener : IDisposable
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(listener);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_socket.IsDisposed, this);
         var handle = new MediaPeerHandle(this, new IceLiteAgent(local, remoteUfrag, _timeProvider), listener);
         lock (_registryLock)
         {
@@ -174,22 +162,7 @@ public sealed class UdpMediaListener : IDisposable
     public MediaSendStatus SendTo(ReadOnlySpan<byte> datagram, SocketAddress remote)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        if (datagram.IsEmpty || datagram.Length > MaxUdpPayload) return MediaSendStatus.InvalidLength;
-        if (Volatile.Read(ref _disposed) != 0) return MediaSendStatus.Closed;
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-            return MediaSendStatus.Sent;
-        }
-        catch (SocketException)
-        {
-            Counters.OnSendError();
-            return MediaSendStatus.SocketError;
-        }
-        catch (ObjectDisposedException)
-        {
-            return MediaSendStatus.Closed;
-        }
+        return _socket.SendTo(datagram, remote);
     }
 
     /// <summary>Sends one datagram to <paramref name="remote"/>. Allocation-free after the first call on a thread.</summary>
@@ -204,71 +177,17 @@ public sealed class UdpMediaListener : IDisposable
 
     /// <summary>Closes the socket and waits (up to <see cref="StopTimeout"/>) for the receive thread to end.
     /// Registered peers stop receiving and their sends return <see cref="MediaSendStatus.Closed"/>.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _socket.Dispose();                                                                             // unblocks ReceiveFrom
-        if (Thread.CurrentThread != _receiveThread) _receiveThread.Join(StopTimeout);
-    }
+    public void Dispose() => _socket.Dispose();
 
     /// <summary>True while the receive thread runs (tests).</summary>
-    internal bool IsReceiving => _receiveThread.IsAlive;
+    internal bool IsReceiving => _socket.IsReceiving;
 
-    private void ReceiveLoop()
+    /// <summary>Handles one received datagram from <paramref name="from"/>, as the receive loop does; internal so the
+    /// allocation guard test can drive it on its own thread while the loop is idle.</summary>
+    internal void HandleDatagram(Span<byte> datagram, SocketAddress from) => _socket.Handle(datagram, from);
+
+    private void OnDatagram(PacketKind kind, Span<byte> datagram, in IceTransportAddress remote, SocketAddress from)
     {
-        while (Volatile.Read(ref _disposed) == 0)
-        {
-            int length;
-            try
-            {
-                length = _socket.ReceiveFrom(_receiveBuffer, SocketFlags.None, _remoteSocketAddress);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                if (Volatile.Read(ref _disposed) != 0) return;
-                Counters.OnReceiveError();                                                            // e.g. ICMP reset on Windows
-                continue;
-            }
-
-            if (Volatile.Read(ref _disposed) != 0) return;
-            Counters.OnReceived();
-            try
-            {
-                HandleDatagram(_receiveBuffer.AsSpan(0, length), _remoteSocketAddress);
-            }
-#pragma warning disable CA1031 // The receive loop must survive anything one datagram causes.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                Counters.Drop(UdpDropReason.InternalError);
-            }
-        }
-    }
-
-    /// <summary>Handles one received datagram from <paramref name="from"/>. Called by the receive loop; internal so
-    /// the allocation guard test can drive it on its own thread while the loop is idle.</summary>
-    internal void HandleDatagram(Span<byte> datagram, SocketAddress from)
-    {
-        if (datagram.Length > _options.MaxDatagramLength)
-        {
-            Counters.Drop(UdpDropReason.Oversized);
-            return;
-        }
-        PacketKind kind = PacketDemux.Classify(datagram);                                             // RFC 7983 §7
-        if (kind == PacketKind.Unknown)
-        {
-            Counters.Drop(UdpDropReason.UnknownProtocol);
-            return;
-        }
-        if (!IceTransportAddress.TryFromSocketAddress(from, out IceTransportAddress remote))
-        {
-            Counters.Drop(UdpDropReason.InternalError);
-            return;
-        }
         if (kind == PacketKind.Stun)
         {
             HandleStun(datagram, remote, from);
