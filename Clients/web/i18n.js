@@ -21,6 +21,7 @@ const strings = {
     stopSharing: 'Stop sharing',
     noDevices: 'Camera or microphone unavailable: you can watch and listen',
     screenOf: 'screen of',
+    muted: 'microphone off',
   },
   fr: {
     landing: 'Ce serveur Conclave fonctionne. Ouvrez le lien d’invitation reçu pour rejoindre un appel.',
@@ -43,6 +44,7 @@ const strings = {
     stopSharing: 'Arrêter le partage',
     noDevices: 'Caméra ou micro indisponible : vous pouvez regarder et écouter',
     screenOf: 'écran de',
+    muted: 'micro coupé',
   },
 };
 

@@ -49,35 +49,57 @@ function render() {
   renderTiles();
 }
 
-/** One tile per participant (own camera muted), in roster order; each plays what is received from that person. */
+/** One tile per participant (own camera muted), in roster order, each playing what is received from that person;
+ *  and one more per screen someone shares. */
 function renderTiles() {
   const tiles = $('tiles');
   const wanted = state.joined ? [...state.participants.values()] : [];
+  const screens = state.joined ? (media?.remoteTracks ?? []).filter((track) => track.source === 'screen') : [];
   for (const tile of [...tiles.children]) {
-    if (!wanted.some((p) => p.sessionId === tile.dataset.participant)) tile.remove();
+    const keep = tile.dataset.screen
+      ? screens.some((s) => s.trackId === tile.dataset.screen)
+      : wanted.some((p) => p.sessionId === tile.dataset.participant);
+    if (!keep) tile.remove();
+  }
+  for (const screen of screens) {
+    if (tiles.querySelector(`[data-screen="${CSS.escape(screen.trackId)}"]`)) continue;
+    const owner = state.participants.get(screen.participantId);
+    const tile = newTile(streamOf(`screen:${screen.trackId}`), false);
+    tile.dataset.screen = screen.trackId;
+    const caption = `${t('screenOf')} ${owner?.displayName ?? ''}`.trim();
+    tile.querySelector('figcaption').textContent = caption;
+    tile.querySelector('video').setAttribute('aria-label', caption);
+    tiles.append(tile);
   }
   for (const p of wanted) {
     let tile = tiles.querySelector(`[data-participant="${CSS.escape(p.sessionId)}"]`);
     if (!tile) {
-      tile = document.createElement('figure');
-      tile.className = 'tile';
-      tile.dataset.participant = p.sessionId;
-      const video = document.createElement('video');
-      video.autoplay = true;
-      video.playsInline = true;
       const mine = p.sessionId === state.sessionId;
-      video.muted = mine;
-      video.srcObject = mine ? media?.localStream ?? null : streamOf(p.sessionId);
-      tile.append(video, document.createElement('figcaption'));
+      tile = newTile(mine ? media?.localStream ?? null : streamOf(p.sessionId), mine);
+      tile.dataset.participant = p.sessionId;
       tiles.append(tile);
     }
     const name = p.sessionId === state.sessionId ? `${p.displayName} ${t('you')}` : p.displayName;
-    tile.querySelector('figcaption').textContent = name;
+    const muted = (media?.remoteTracks ?? []).some((track) => track.participantId === p.sessionId && track.kind === 'audio' && track.muted);
+    tile.querySelector('figcaption').textContent = muted ? `${name} · ${t('muted')}` : name;
     tile.querySelector('video').setAttribute('aria-label', name);
   }
   highlightSpeaker();
 }
 
+function newTile(stream, muted) {
+  const tile = document.createElement('figure');
+  tile.className = 'tile';
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = muted;
+  video.srcObject = stream;
+  tile.append(video, document.createElement('figcaption'));
+  return tile;
+}
+
+/** The stream a tile plays: a participant's camera and microphone, or `screen:<trackId>` for a shared screen. */
 function streamOf(participantId) {
   if (!remoteStreams.has(participantId)) remoteStreams.set(participantId, new MediaStream());
   return remoteStreams.get(participantId);
@@ -193,7 +215,10 @@ async function main() {
       state.participants.delete(m.sessionId);
       remoteStreams.delete(m.sessionId);
     }));
-    signaling.addEventListener('tracks', (e) => media.setRemoteTracks(e.detail.tracks));
+    signaling.addEventListener('tracks', (e) => {
+      media.setRemoteTracks(e.detail.tracks);
+      renderTiles();
+    });
     signaling.addEventListener('active-speaker', (e) => {
       if (e.detail.room !== state.room) return;
       state.activeSpeaker = e.detail.participantId ?? null;
@@ -205,7 +230,7 @@ async function main() {
       setStatus('connected');
     });
     media.addEventListener('track', (e) => {
-      const stream = streamOf(e.detail.participantId);
+      const stream = streamOf(e.detail.source === 'screen' ? `screen:${e.detail.trackId}` : e.detail.participantId);
       for (const old of stream.getTracks()) if (old.kind === e.detail.track.kind) stream.removeTrack(old);
       stream.addTrack(e.detail.track);
     });

@@ -55,7 +55,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static readonly string[] MediaFlags =
     [
         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection",
-        "--autoplay-policy=no-user-gesture-required",
+        "--autoplay-policy=no-user-gesture-required", "--auto-select-desktop-capture-source=Entire screen",
     ];
 
     /// <summary>Fails (never skips) when the browser is missing: a skipped browser suite looks green in CI.</summary>

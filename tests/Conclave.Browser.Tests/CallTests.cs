@@ -88,6 +88,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[2]}'");
             await people[2].WaitForStateAsync(
                 $"s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'audio' && t.muted) && !s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'video' && t.muted)");
+            await Microsoft.Playwright.Assertions.Expect(people[2].Page.Locator($"#tiles .tile[data-participant='{ids[0]}'] figcaption"))
+                .ToHaveTextAsync("Alice Martin · microphone off");
             await people[2].Page.Locator($"#tiles .tile.speaking[data-participant='{ids[2]}']").WaitForAsync();
 
             await MicrophoneAsync(people[2], on: false);
@@ -105,5 +107,25 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     {
         string label = on ? "Unmute microphone" : "Mute microphone";
         await person.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = label }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task A_shared_screen_arrives_as_its_own_tile()
+    {
+        string room = await fixture.CreateRoomAsync();
+        await using Person alice = await fixture.NewPersonAsync("Alice Martin", withMedia: true);
+        await using Person bruno = await fixture.NewPersonAsync("Bruno Petit", withMedia: true);
+        await alice.OpenAsync(await fixture.InviteAsync(room, alice.Name));
+        await bruno.OpenAsync(await fixture.InviteAsync(room, bruno.Name));
+        await alice.WaitForStateAsync(HearsAndSeesEveryone(2));
+        await bruno.WaitForStateAsync(HearsAndSeesEveryone(2));
+
+        await alice.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Share screen" }).ClickAsync();
+        await bruno.WaitForStateAsync(
+            "s.tracks.some(t => t.source === 'screen') && s.inbound.filter(i => i.kind === 'video' && i.framesDecoded > 0).length === 2");
+        await Microsoft.Playwright.Assertions.Expect(bruno.Page.Locator("#tiles .tile[data-screen] figcaption")).ToHaveTextAsync("screen of Alice Martin");
+
+        await alice.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
+        await bruno.WaitForStateAsync("!s.tracks.some(t => t.source === 'screen') && document.querySelectorAll('#tiles .tile[data-screen]').length === 0");
     }
 }
