@@ -3,7 +3,7 @@
 // by someone, a screen share started here) the page adds or stops transceivers and offers again.
 
 const AUDIO_CODECS = ['audio/opus'];
-const VIDEO_CODECS = ['video/VP8'];
+const VIDEO_CODECS = ['video/VP8', 'video/rtx'];
 
 export class CallMedia extends EventTarget {
   #signaling; #pc = null; #local = null; #screen = null;
@@ -174,7 +174,7 @@ export class CallMedia extends EventTarget {
   }
 }
 
-/** Offers only the codecs the SFU forwards (Opus, VP8), which also keeps offers small. */
+/** Offers only the codecs the SFU forwards (Opus, VP8 and its RTX for retransmissions), which also keeps offers small. */
 function preferCodecs(transceiver, kind) {
   const wanted = kind === 'audio' ? AUDIO_CODECS : VIDEO_CODECS;
   const codecs = RTCRtpReceiver.getCapabilities(kind)?.codecs.filter((c) => wanted.includes(c.mimeType)) ?? [];

@@ -14,7 +14,7 @@ namespace Conclave.Browser.Tests;
 /// <summary>
 /// Loss between the SFU and one subscriber: every tenth RTP packet toward them is dropped at the SFU's send path
 /// (deterministic 10 %), and their video must keep decoding because the SFU answers their NACKs from its
-/// retransmission buffer (RFC 4585 §6.2.1).
+/// retransmission buffer (RFC 4585 §6.2.1), on the RTX stream they negotiated (RFC 4588).
 /// </summary>
 public sealed class LossTests(ITestOutputHelper output)
 {
@@ -46,6 +46,8 @@ public sealed class LossTests(ITestOutputHelper output)
         await bruno.WaitForStateAsync($"s.inbound.some(i => i.kind === 'video' && i.framesDecoded >= {before + 150})");
 
         Router router = server.Services.GetRequiredService<CallMedia>().Find(room)!;
+        Consumer video = Assert.Single(router.FindPeer(brunoId)!.Consumers, c => c.Producer.Source == TrackSource.Camera);
+        Assert.NotNull(video.RtxSsrc);                                    // RFC 4588: resent on the RTX stream Chromium offered
         long retransmitted = router.FindPeer(brunoId)!.Consumers.Sum(c => c.PacketsRetransmitted);
         output.WriteLine($"dropped {lossy.Dropped} RTP packets toward Bruno, retransmitted {retransmitted} on his NACKs");
         Assert.True(lossy.Dropped >= 20, $"only {lossy.Dropped} packets dropped");

@@ -21,6 +21,7 @@ public sealed class Consumer
     private readonly byte[] _retransmission = new byte[BufferLength];
     private readonly byte[] _midExtension;
     private readonly long _timestampFrequency;
+    private readonly RtxPacketizer? _rtx;                             // when the subscriber negotiated rtx
     private long _forwarded;
     private long _retransmitted;
     private long _octets;
@@ -28,8 +29,10 @@ public sealed class Consumer
     private long _lastSent;
     private volatile bool _sentAny;
 
-    internal Consumer(Producer producer, SfuPeer subscriber, string mid, RtpCodecParameters codec, int midExtensionId, uint ssrc, TimeProvider time)
+    internal Consumer(Producer producer, SfuPeer subscriber, string mid, RtpCodecParameters codec, int midExtensionId, uint ssrc,
+        (byte PayloadType, uint Ssrc)? retransmission, TimeProvider time)
     {
+        if (retransmission is { } rtx) _rtx = new RtxPacketizer(rtx.Ssrc, rtx.PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1));
         Producer = producer;
         Subscriber = subscriber;
         Mid = mid;
@@ -55,6 +58,12 @@ public sealed class Consumer
 
     /// <summary>The SSRC the subscriber receives (announced in its answer's <c>a=ssrc</c>).</summary>
     public uint Ssrc { get; }
+
+    /// <summary>The RTX stream's SSRC (<c>a=ssrc-group:FID</c>) when the subscriber negotiated rtx.</summary>
+    public uint? RtxSsrc => _rtx?.Ssrc;
+
+    /// <summary>The subscriber's rtx payload type, when negotiated.</summary>
+    public byte? RtxPayloadType => _rtx?.PayloadType;
 
     /// <summary>Packets sent to the subscriber (retransmissions included).</summary>
     public long PacketsForwarded => Interlocked.Read(ref _forwarded);
@@ -98,7 +107,8 @@ public sealed class Consumer
     }
 
     /// <summary>Receive thread: the subscriber NACKed <paramref name="outputSequence"/> (RFC 4585 §6.2.1): resend it
-    /// from the producer's buffer with the same sequence number and timestamp as the first time.</summary>
+    /// from the producer's buffer with the same sequence number and timestamp as the first time, inside an RTX packet
+    /// on the RTX stream when negotiated (RFC 4588 §4), else as is.</summary>
     internal void Retransmit(ushort outputSequence, long now)
     {
         RetransmissionBuffer? buffer = Producer.Retransmissions;
@@ -110,7 +120,15 @@ public sealed class Consumer
         RtpHeaderEditor.SetSsrc(_packet, Ssrc);
         RtpHeaderEditor.SetSequenceNumber(_packet, outputSequence);
         RtpHeaderEditor.SetTimestamp(_packet, outputTimestamp);
-        if (!Subscriber.SendRtp(_packet, length)) return;
+        byte[] resend = _packet;
+        if (_rtx is not null)
+        {
+            if (RtpHeader.TryRead(_packet.AsSpan(0, length), out RtpHeader rebuilt) != RtpParseStatus.Ok) return;
+            if (RtxPacketizer.GetWrittenLength(rebuilt) + Subscriber.RtpOverhead > _retransmission.Length) return;
+            if (!_rtx.TryWrite(rebuilt, _retransmission, out length)) return;
+            resend = _retransmission;
+        }
+        if (!Subscriber.SendRtp(resend, length)) return;
         Interlocked.Increment(ref _forwarded);
         Interlocked.Increment(ref _retransmitted);
     }

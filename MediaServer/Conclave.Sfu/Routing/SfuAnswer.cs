@@ -11,11 +11,15 @@ namespace Conclave.Sfu.Routing;
 /// Called under the router's lock.</summary>
 internal sealed class SfuAnswer
 {
-    /// <summary>Opus for audio (RFC 7587); VP8 for video with NACK, PLI and FIR (RFC 4585, RFC 5104).</summary>
+    /// <summary>Opus for audio (RFC 7587); VP8 for video with NACK, PLI and FIR (RFC 4585, RFC 5104), and RTX
+    /// (RFC 4588) toward subscribers that offer it, for retransmissions.</summary>
     private static readonly EquatableList<CodecCapability> AudioCodecs = [new CodecCapability("opus", 48000, 2, [], [])];
 
     private static readonly EquatableList<CodecCapability> VideoCodecs =
-        [new CodecCapability("VP8", 90000, null, [], [new RtcpFeedback("nack", null), new RtcpFeedback("nack", "pli"), new RtcpFeedback("ccm", "fir")])];
+        [
+            new CodecCapability("VP8", 90000, null, [], [new RtcpFeedback("nack", null), new RtcpFeedback("nack", "pli"), new RtcpFeedback("ccm", "fir")]),
+            new CodecCapability("rtx", 90000, null, [], []),
+        ];
 
     private static readonly EquatableList<string> Extensions = [RtpHeaderExtension.MidUri, RtpHeaderExtension.AudioLevelUri];
 
@@ -142,22 +146,36 @@ internal sealed class SfuAnswer
             return null;
         }
         var codec = new RtpCodecParameters(theirs.Name, theirs.ClockRate, (byte)theirs.PayloadType);
+        // RFC 4588 §8.6: their rtx whose apt is the chosen codec, if the answer kept it (video only).
+        Codec? rtx = answered.Codecs.FirstOrDefault(c => c.Kind == CodecKind.Rtx && c.AssociatedPayloadType == theirs.PayloadType);
+        byte? rtxPayloadType = rtx is null ? null : (byte)rtx.PayloadType;
         Consumer? consumer = _peer.Consumers.FirstOrDefault(c => c.Mid == offered.Mid);
-        if (consumer is null || consumer.Producer != producer || consumer.Codec != codec)
+        if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType)
         {
             if (consumer is not null) _router.RemoveConsumerLocked(consumer);
             int midExtensionId = offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
-            consumer = new Consumer(producer, _peer, offered.Mid!, codec, midExtensionId, NewSsrc(), _time);
+            uint ssrc = NewSsrc();
+            (byte PayloadType, uint Ssrc)? retransmission = rtxPayloadType is byte pt ? (pt, NewSsrc(ssrc)) : null;
+            consumer = new Consumer(producer, _peer, offered.Mid!, codec, midExtensionId, ssrc, retransmission, _time);
             _router.AddConsumerLocked(consumer);
         }
         string stream = producer.Peer.ParticipantId;
+        string msid = $"{stream} {producer.Id}";
         Codec answeredCodec = answered.Codecs.FirstOrDefault(c => c.PayloadType == theirs.PayloadType) ?? theirs with { Feedback = [] };
+        var ssrcs = new List<SsrcAttribute> { new(consumer.Ssrc, "cname", stream), new(consumer.Ssrc, "msid", msid) };
+        if (consumer.RtxSsrc is uint rtxSsrc)
+        {
+            ssrcs.Add(new SsrcAttribute(rtxSsrc, "cname", stream));
+            ssrcs.Add(new SsrcAttribute(rtxSsrc, "msid", msid));
+        }
         return answered with
         {
             Direction = MediaDirection.SendOnly,
-            Codecs = [answeredCodec],
+            Codecs = rtx is null ? [answeredCodec] : [answeredCodec, rtx],
             Msids = [new Msid(stream, producer.Id)],
-            Ssrcs = [new SsrcAttribute(consumer.Ssrc, "cname", stream), new SsrcAttribute(consumer.Ssrc, "msid", $"{stream} {producer.Id}")],
+            Ssrcs = ssrcs.ToEquatableList(),
+            // RFC 5576 §4.2 / RFC 4588 §8.1: the retransmission stream is tied to its media stream.
+            SsrcGroups = consumer.RtxSsrc is uint paired ? [new SsrcGroup("FID", [consumer.Ssrc, paired])] : [],
         };
     }
 
@@ -171,13 +189,13 @@ internal sealed class SfuAnswer
         if (_peer.Consumers.FirstOrDefault(c => c.Mid == mid) is { } consumer) _router.RemoveConsumerLocked(consumer);
     }
 
-    /// <summary>A random SSRC (RFC 3550 §8) not used by this peer's consumers.</summary>
-    private uint NewSsrc()
+    /// <summary>A random SSRC (RFC 3550 §8) not used by this peer's consumers (nor <paramref name="besides"/>).</summary>
+    private uint NewSsrc(uint besides = 0)
     {
         while (true)
         {
             uint ssrc = (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue) * 2u + (uint)RandomNumberGenerator.GetInt32(2);
-            if (_peer.Consumers.All(c => c.Ssrc != ssrc)) return ssrc;
+            if (ssrc != besides && _peer.Consumers.All(c => c.Ssrc != ssrc && c.RtxSsrc != ssrc)) return ssrc;
         }
     }
 
