@@ -35,7 +35,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
 
             foreach (Person person in people)
             {
-                output.WriteLine($"{person.Name}: {await person.DescribeAsync()}");
+                output.WriteLine($"{person.Name}: {await person.Page.EvaluateAsync<string>("() => JSON.stringify(window.conclave.state())")}");
                 Assert.Empty(person.PageErrors);
             }
             var router = fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia)) as Conclave.MediaServer.Media.CallMedia;

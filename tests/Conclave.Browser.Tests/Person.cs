@@ -80,9 +80,10 @@ public sealed class Person : IAsyncDisposable
         try
         {
             state = (await Page.EvaluateAsync<JsonElement>("() => window.conclave?.state() ?? null")).GetRawText();
-            status = await Page.Locator("#status").TextContentAsync(new LocatorTextContentOptions { Timeout = 1000 }) ?? "";
+            // Evaluated rather than located: a busy machine must not turn a diagnostic into a failure of its own.
+            status = await Page.EvaluateAsync<string?>("() => document.getElementById('status')?.textContent ?? null") ?? "";
         }
-        catch (PlaywrightException e)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             state = status = $"(unavailable: {e.Message})";
         }
