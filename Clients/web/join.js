@@ -146,6 +146,11 @@ async function credentials() {
   return body;
 }
 
+/** A media action that failed (the server refused a mute, the connection dropped): said, never swallowed. */
+function showMediaError(error) {
+  $('notice').textContent = `${t('error')}: ${error.message ?? String(error)}`;
+}
+
 function toggleButton(id, pressed, onKey, offKey) {
   const button = $(id);
   button.setAttribute('aria-pressed', String(pressed));
@@ -157,12 +162,12 @@ function wireControls(signaling) {
   $('screen').disabled = !navigator.mediaDevices?.getDisplayMedia;
   $('microphone').addEventListener('click', () => {
     micMuted = !micMuted;
-    media.setEnabled('audio', !micMuted).catch(() => {});
+    media.setEnabled('audio', !micMuted).catch(showMediaError);
     toggleButton('microphone', micMuted, 'unmuteMicrophone', 'muteMicrophone');
   });
   $('camera').addEventListener('click', () => {
     cameraOff = !cameraOff;
-    media.setEnabled('video', !cameraOff).catch(() => {});
+    media.setEnabled('video', !cameraOff).catch(showMediaError);
     toggleButton('camera', cameraOff, 'startCamera', 'stopCamera');
   });
   $('screen').addEventListener('click', async () => {
@@ -254,7 +259,7 @@ async function main() {
     const own = $('tiles').querySelector(`[data-participant="${CSS.escape(state.sessionId)}"] video`);
     if (own) own.srcObject = media.localStream;
   } catch (error) {
-    $('notice').textContent = `${t('error')}: ${error.message ?? String(error)}`;
+    showMediaError(error);
   }
 }
 

@@ -19,44 +19,26 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task Three_people_decode_each_others_audio_and_video()
     {
-        string room = await fixture.CreateRoomAsync();
-        var people = new List<Person>();
-        try
-        {
-            foreach (string name in new[] { "Alice Martin", "Bruno Petit", "Chloé Durand" })
-            {
-                Person person = await fixture.NewPersonAsync(name, withMedia: true);
-                people.Add(person);
-                await person.OpenAsync(await fixture.InviteAsync(room, name));
-            }
-            foreach (Person person in people) await person.WaitForStateAsync(HearsAndSeesEveryone(3));
-            // RTCP per leg: an SR for each of the 4 received tracks, an RR (with a round trip) for both sent ones.
-            foreach (Person person in people) await person.WaitForStateAsync("s.rtcp.senderReports >= 4 && s.rtcp.receiverReports >= 2");
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
+        IReadOnlyList<Person> people = call.People;
+        string room = call.Room;
+        // RTCP per leg: an SR for each of the 4 received tracks, an RR (with a round trip) for both sent ones.
+        foreach (Person person in people) await person.WaitForStateAsync("s.rtcp.senderReports >= 4 && s.rtcp.receiverReports >= 2");
 
-            foreach (Person person in people)
-            {
-                output.WriteLine($"{person.Name}: {await person.Page.EvaluateAsync<string>("() => JSON.stringify(window.conclave.state())")}");
-                Assert.Empty(person.PageErrors);
-            }
-            var router = fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia)) as Conclave.MediaServer.Media.CallMedia;
-            Assert.Equal(6, router!.Find(room)!.Producers.Count);
-        }
-        finally
+        foreach (Person person in people)
         {
-            foreach (Person person in people) await person.DisposeAsync();
+            output.WriteLine($"{person.Name}: {await person.Page.EvaluateAsync<string>("() => JSON.stringify(window.conclave.state())")}");
+            Assert.Empty(person.PageErrors);
         }
+        var router = fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia)) as Conclave.MediaServer.Media.CallMedia;
+        Assert.Equal(6, router!.Find(room)!.Producers.Count);
     }
 
     [Fact]
     public async Task A_person_who_leaves_disappears_from_the_others_within_two_seconds()
     {
-        string room = await fixture.CreateRoomAsync();
-        await using Person alice = await fixture.NewPersonAsync("Alice Martin", withMedia: true);
-        await using Person bruno = await fixture.NewPersonAsync("Bruno Petit", withMedia: true);
-        await alice.OpenAsync(await fixture.InviteAsync(room, alice.Name));
-        await bruno.OpenAsync(await fixture.InviteAsync(room, bruno.Name));
-        await alice.WaitForStateAsync(HearsAndSeesEveryone(2));
-        await bruno.WaitForStateAsync(HearsAndSeesEveryone(2));
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        (Person alice, Person bruno) = (call.People[0], call.People[1]);
 
         var clock = Stopwatch.StartNew();
         await bruno.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
@@ -69,38 +51,63 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task The_active_speaker_follows_whoever_has_the_microphone_on()
     {
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
+        IReadOnlyList<Person> people = call.People;
+        string[] ids = [.. await Task.WhenAll(people.Select(async p => (await p.StateAsync()).SessionId!))];
+
+        // Every fake microphone beeps; muted ones send silence (RFC 6464 level 127), so the one left on speaks.
+        await MicrophoneAsync(people[0], on: false);
+        await MicrophoneAsync(people[1], on: false);
+        foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[2]}'");
+        await people[2].WaitForStateAsync(
+            $"s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'audio' && t.muted) && !s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'video' && t.muted)");
+        await Microsoft.Playwright.Assertions.Expect(people[2].Page.Locator($"#tiles .tile[data-participant='{ids[0]}'] figcaption"))
+            .ToHaveTextAsync("Alice Martin · microphone off");
+        await people[2].Page.Locator($"#tiles .tile.speaking[data-participant='{ids[2]}']").WaitForAsync();
+
+        await MicrophoneAsync(people[2], on: false);
+        await MicrophoneAsync(people[1], on: true);
+        foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[1]}'");
+    }
+
+    /// <summary>A new room and one page per name, each in the call and seeing and hearing all the others.</summary>
+    private async Task<PeopleInCall> CallAsync(params string[] names)
+    {
         string room = await fixture.CreateRoomAsync();
-        var people = new List<Person>();
+        var call = new PeopleInCall(room);
         try
         {
-            foreach (string name in new[] { "Alice Martin", "Bruno Petit", "Chloé Durand" })
+            foreach (string name in names)
             {
                 Person person = await fixture.NewPersonAsync(name, withMedia: true);
-                people.Add(person);
+                call.Add(person);
                 await person.OpenAsync(await fixture.InviteAsync(room, name));
             }
-            foreach (Person person in people) await person.WaitForStateAsync(HearsAndSeesEveryone(3));
-            string[] ids = [.. await Task.WhenAll(people.Select(async p => (await p.StateAsync()).SessionId!))];
-
-            // Every fake microphone beeps; muted ones send silence (RFC 6464 level 127), so the one left on speaks.
-            await MicrophoneAsync(people[0], on: false);
-            await MicrophoneAsync(people[1], on: false);
-            foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[2]}'");
-            await people[2].WaitForStateAsync(
-                $"s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'audio' && t.muted) && !s.tracks.some(t => t.participantId === '{ids[0]}' && t.kind === 'video' && t.muted)");
-            await Microsoft.Playwright.Assertions.Expect(people[2].Page.Locator($"#tiles .tile[data-participant='{ids[0]}'] figcaption"))
-                .ToHaveTextAsync("Alice Martin · microphone off");
-            await people[2].Page.Locator($"#tiles .tile.speaking[data-participant='{ids[2]}']").WaitForAsync();
-
-            await MicrophoneAsync(people[2], on: false);
-            await MicrophoneAsync(people[1], on: true);
-            foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[1]}'");
+            foreach (Person person in call.People) await person.WaitForStateAsync(HearsAndSeesEveryone(names.Length));
+            return call;
         }
-        finally
+        catch
         {
-            foreach (Person person in people) await person.DisposeAsync();
+            await call.DisposeAsync();
+            throw;
         }
+    }
 
+    /// <summary>The pages of one call, closed together.</summary>
+    private sealed class PeopleInCall(string room) : IAsyncDisposable
+    {
+        private readonly List<Person> _people = [];
+
+        public string Room { get; } = room;
+
+        public IReadOnlyList<Person> People => _people;
+
+        public void Add(Person person) => _people.Add(person);
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (Person person in _people) await person.DisposeAsync();
+        }
     }
 
     private static async Task MicrophoneAsync(Person person, bool on)
@@ -112,13 +119,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task A_shared_screen_arrives_as_its_own_tile()
     {
-        string room = await fixture.CreateRoomAsync();
-        await using Person alice = await fixture.NewPersonAsync("Alice Martin", withMedia: true);
-        await using Person bruno = await fixture.NewPersonAsync("Bruno Petit", withMedia: true);
-        await alice.OpenAsync(await fixture.InviteAsync(room, alice.Name));
-        await bruno.OpenAsync(await fixture.InviteAsync(room, bruno.Name));
-        await alice.WaitForStateAsync(HearsAndSeesEveryone(2));
-        await bruno.WaitForStateAsync(HearsAndSeesEveryone(2));
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        (Person alice, Person bruno) = (call.People[0], call.People[1]);
 
         await alice.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Share screen" }).ClickAsync();
         await bruno.WaitForStateAsync(

@@ -83,6 +83,7 @@ public sealed class IceControllingAgent : IDisposable
     private TimeSpan _nextConsentCheckAt;
     private TimeSpan _consentExpiresAt;
     private int _consentChecksSent;
+    private long _handlerFaults;
     private bool _connectStarted;
     private bool _cancelled;
     private CancellationToken _connectToken;
@@ -125,6 +126,10 @@ public sealed class IceControllingAgent : IDisposable
     /// <see cref="Dispose"/>), before <see cref="ConnectAsync"/>'s task completes; exceptions thrown by a handler
     /// are swallowed so they cannot stop a timer or the receive loop.</summary>
     public event EventHandler<IceConnectionState>? StateChanged;
+
+    /// <summary>Exceptions thrown by <see cref="StateChanged"/> handlers: caught (they must not stop the agent) and
+    /// counted here.</summary>
+    public long StateHandlerFaults => Interlocked.Read(ref _handlerFaults);
 
     /// <summary>Our credentials.</summary>
     public IceCredentials LocalCredentials { get; }
@@ -605,6 +610,7 @@ public sealed class IceControllingAgent : IDisposable
         catch (Exception)
 #pragma warning restore CA1031
         {
+            Interlocked.Increment(ref _handlerFaults);                                                // counted, never silent
         }
         if (!_connectStarted) return;
         switch (state)

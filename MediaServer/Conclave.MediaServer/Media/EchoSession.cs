@@ -25,7 +25,7 @@ public sealed partial class EchoSession : IMediaPeerListener, IDtlsSrtpTransport
     private readonly byte[] _rtpOut = new byte[BufferLength];
     private readonly byte[] _rtcpOut = new byte[BufferLength];
     private readonly ITimer _deadline;                               // Owned
-    private ITimer? _consentCheck;                                    // Owned
+    private ConsentWatch? _consent;                                   // Owned
     private MediaPeerHandle? _peer;
     private DtlsSrtpTransport? _transport;                            // Owned
     private int _ending;
@@ -59,6 +59,7 @@ public sealed partial class EchoSession : IMediaPeerListener, IDtlsSrtpTransport
     {
         _peer = _listener.RegisterPeer(local, remoteUfrag, this);
         MediaPeerHandle peer = _peer;
+        _consent = new ConsentWatch(peer.Agent, _time, () => End("ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)"));
         _transport = new DtlsSrtpTransport(role, port.Certificate, remoteFingerprint, peer.Send, this, port.DtlsOptions);
         _deadline.Change(MaxDuration, Timeout.InfiniteTimeSpan);
         _transport.Start();
@@ -69,7 +70,7 @@ public sealed partial class EchoSession : IMediaPeerListener, IDtlsSrtpTransport
     {
         if (Interlocked.Exchange(ref _ending, 1) != 0) return;
         _deadline.Dispose();
-        Interlocked.Exchange(ref _consentCheck, null)?.Dispose();
+        _consent?.Dispose();
         _transport?.Dispose();                                        // close_notify goes out while the peer is registered
         if (_peer is not null) _listener.Unregister(_peer);
         LogEnded(Id, reason, _transport?.Counters.RtpReceived ?? 0, _transport?.Counters.RtpSent ?? 0);
@@ -82,18 +83,8 @@ public sealed partial class EchoSession : IMediaPeerListener, IDtlsSrtpTransport
 
     void IMediaPeerListener.OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtcp(datagram);
 
-    void IMediaPeerListener.OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote)
-    {
-        // RFC 7675 §5.1: from the first nomination on, consent must be refreshed at least every 30 seconds.
-        if (_consentCheck is not null || Volatile.Read(ref _ending) != 0) return;
-        var timer = _time.CreateTimer(static s => ((EchoSession)s!).CheckConsent(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        if (Interlocked.CompareExchange(ref _consentCheck, timer, null) is not null)
-        {
-            timer.Dispose();
-            return;
-        }
-        timer.Change(IceLiteAgent.ConsentTimeout, Timeout.InfiniteTimeSpan);
-    }
+    // RFC 7675 §5.1: from the first nomination on, consent must be refreshed at least every 30 seconds.
+    void IMediaPeerListener.OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote) => _consent?.Start();
 
     void IDtlsSrtpTransportHandler.OnConnected(DtlsSrtpTransport transport) => LogConnected(Id, transport.Profile?.ToString() ?? "?");
 
@@ -115,18 +106,6 @@ public sealed partial class EchoSession : IMediaPeerListener, IDtlsSrtpTransport
     void IDtlsSrtpTransportHandler.OnClosed(DtlsSrtpTransport transport, DtlsSrtpCloseReason reason, string detail)
     {
         if (reason != DtlsSrtpCloseReason.Disposed) End($"DTLS {reason}: {detail}");
-    }
-
-    private void CheckConsent()
-    {
-        MediaPeerHandle? peer = _peer;
-        if (peer is null || Volatile.Read(ref _ending) != 0) return;
-        if (peer.Agent.HasConsent)
-        {
-            _consentCheck?.Change(peer.Agent.ConsentRemaining + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
-            return;
-        }
-        End("ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Echo session {Id}: DTLS-SRTP connected with {Profile}")]

@@ -194,9 +194,6 @@ public sealed class Router : IDisposable
         foreach (SfuPeer peer in _peers.Values)
         {
             foreach (Producer producer in peer.Producers) producer.FlushKeyframeRequest();
-            // RFC 7675 §5.1: once a pair was selected, 30 s without an authenticated check ends the peer.
-            if (peer.Handle is { } handle && handle.TryGetSelectedRemote(out _) && !handle.Agent.HasConsent)
-                OnPeerTransportClosed(peer, "ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)");
         }
         DominantSpeakerResult<string> speaker = Speakers.Evaluate((long)_time.GetElapsedTime(0).TotalMilliseconds);
         if (speaker.Changed)

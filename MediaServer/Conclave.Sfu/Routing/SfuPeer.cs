@@ -33,6 +33,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private volatile Producer[] _producers = [];
     private MediaPeerHandle? _handle;
     private DtlsSrtpTransport? _transport;                              // Owned
+    private ConsentWatch? _consent;                                     // Owned
     private volatile int _midExtensionId;
     private volatile int _audioLevelExtensionId;
 
@@ -86,6 +87,8 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     {
         _handle = handle;
         _transport = transport;
+        _consent = new ConsentWatch(handle.Agent, _time,
+            () => _router.OnPeerTransportClosed(this, "ICE consent expired: no connectivity check for 30 s (RFC 7675 §5.1)"));
     }
 
     internal void AddProducer(Producer producer) => _producers = [.. _producers, producer];
@@ -142,6 +145,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 
     internal void Close()
     {
+        _consent?.Dispose();
         _transport?.Dispose();
     }
 
@@ -151,9 +155,8 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 
     void IMediaPeerListener.OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtcp(datagram);
 
-    void IMediaPeerListener.OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote)
-    {
-    }
+    // RFC 7675 §5.1: from the first nomination on, consent must be refreshed at least every 30 seconds.
+    void IMediaPeerListener.OnSelectedAddressChanged(MediaPeerHandle peer, in IceTransportAddress remote) => _consent?.Start();
 
     void IDtlsSrtpTransportHandler.OnConnected(DtlsSrtpTransport transport)
     {
