@@ -80,6 +80,7 @@ public sealed class Consumer
         if (_rewriter.TryRewrite(_packet.AsSpan(0, length), now, isSwitchPoint: true, out _) != RtpRewriteStatus.Forwarded) return;
         if (!Subscriber.SendRtp(_packet, length)) return;
         Interlocked.Increment(ref _forwarded);
+        Subscriber.Router.Statistics.OnForwarded();
         Interlocked.Add(ref _octets, source.PayloadLength);
         Volatile.Write(ref _lastTimestamp, _rewriter.HighestTimestamp);
         Volatile.Write(ref _lastSent, now);
@@ -130,6 +131,7 @@ public sealed class Consumer
         }
         if (!Subscriber.SendRtp(resend, length)) return;
         Interlocked.Increment(ref _forwarded);
+        Subscriber.Router.Statistics.OnForwarded();
         Interlocked.Increment(ref _retransmitted);
     }
 

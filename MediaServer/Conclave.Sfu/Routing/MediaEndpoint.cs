@@ -1,5 +1,6 @@
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Net;
+using Conclave.Sfu.Metrics;
 
 namespace Conclave.Sfu.Routing;
 
@@ -8,7 +9,11 @@ namespace Conclave.Sfu.Routing;
 /// <param name="SendDecorator">Wraps each peer's datagram path; null (production) sends as is. Tests use it to lose
 /// packets toward one participant.</param>
 public sealed record MediaEndpoint(UdpMediaListener Listener, DtlsCertificate Certificate, DtlsSrtpOptions DtlsOptions,
-    PeerSendDecorator? SendDecorator = null);
+    PeerSendDecorator? SendDecorator = null)
+{
+    /// <summary>What this node's SFU forwards, over every router on the port.</summary>
+    public ForwardingStatistics Statistics { get; } = new();
+}
 
 /// <summary>Returns the sender to use for <paramref name="participantId"/>'s datagrams, given the real one.</summary>
 public delegate MediaDatagramSender PeerSendDecorator(string participantId, MediaDatagramSender send);

@@ -3,6 +3,7 @@ using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Metrics;
 using Conclave.Sfu.Reports;
 using Conclave.Sfu.Speakers;
 
@@ -57,6 +58,9 @@ public sealed class Router : IDisposable
     public string? DominantSpeaker => Volatile.Read(ref _dominantSpeaker);
 
     internal ActiveSpeakerDetector<string> Speakers { get; } = new();
+
+    /// <summary>The node's forwarding counters.</summary>
+    internal ForwardingStatistics Statistics => _endpoint.Statistics;
 
     /// <summary>Every published track of the call.</summary>
     public IReadOnlyList<Producer> Producers => [.. _peers.Values.SelectMany(p => p.Producers)];

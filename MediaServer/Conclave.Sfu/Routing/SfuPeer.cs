@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
@@ -151,7 +152,14 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 
     void IMediaPeerListener.OnDtls(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnDtls(datagram);
 
-    void IMediaPeerListener.OnRtp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtp(datagram);
+    void IMediaPeerListener.OnRtp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote)
+    {
+        DtlsSrtpTransport? transport = _transport;
+        if (transport is null) return;
+        long start = Stopwatch.GetTimestamp();
+        transport.OnRtp(datagram);
+        _router.Statistics.OnReceived(start, Stopwatch.GetTimestamp());
+    }
 
     void IMediaPeerListener.OnRtcp(MediaPeerHandle peer, Span<byte> datagram, in IceTransportAddress remote) => _transport?.OnRtcp(datagram);
 
