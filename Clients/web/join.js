@@ -96,8 +96,26 @@ function newTile(stream, muted) {
   video.muted = muted;
   video.srcObject = stream;
   tile.append(video, document.createElement('figcaption'));
+  if (!muted) {
+    video.dataset.remote = '';
+    videoSizes.observe(video);   // others' video: the SFU sends the encoding that fits the tile
+  }
   return tile;
 }
+
+/** Tells the SFU the size each remote video is shown at, in device pixels (0 × 0 when hidden). */
+const videoSizes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const tile = entry.target.closest('.tile');
+    const trackId = tile?.dataset.screen
+      ?? (media?.remoteTracks ?? []).find((t) => t.participantId === tile?.dataset.participant && t.source === 'camera')?.trackId;
+    if (!trackId) continue;
+    const box = entry.devicePixelContentBoxSize?.[0];
+    const width = Math.round(box ? box.inlineSize : entry.contentRect.width * devicePixelRatio);
+    const height = Math.round(box ? box.blockSize : entry.contentRect.height * devicePixelRatio);
+    media.setVideoSize(trackId, width, height);
+  }
+});
 
 /** The stream a tile plays: a participant's camera and microphone, or `screen:<trackId>` for a shared screen. */
 function streamOf(participantId) {
@@ -220,9 +238,14 @@ async function main() {
       state.participants.delete(m.sessionId);
       remoteStreams.delete(m.sessionId);
     }));
+    signaling.addEventListener('layers', (e) => {
+      if (e.detail.room === state.room) media.setActiveLayers(e.detail.mid, e.detail.rids).catch(showMediaError);
+    });
     signaling.addEventListener('tracks', (e) => {
       media.setRemoteTracks(e.detail.tracks);
       renderTiles();
+      // A tile shown before its track was known reports its size again, now that it can be named.
+      for (const video of $('tiles').querySelectorAll('video[data-remote]')) { videoSizes.unobserve(video); videoSizes.observe(video); }
     });
     signaling.addEventListener('active-speaker', (e) => {
       if (e.detail.room !== state.room) return;

@@ -4,6 +4,16 @@
 
 const AUDIO_CODECS = ['audio/opus'];
 const VIDEO_CODECS = ['video/VP8', 'video/rtx'];
+// The dependency descriptor (AV1 RTP spec, Appendix A) tells the SFU keyframes and layer sizes without reading
+// frames; Chromium supports it but does not offer it unless asked (docs/web-client.md).
+const DEPENDENCY_DESCRIPTOR = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+// The camera goes out as three simulcast encodings, lowest first (RFC 8853); the SFU forwards each subscriber the
+// largest that fits the size it shows the video at and its bandwidth. Screens go out as one encoding.
+const CAMERA_ENCODINGS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
+];
 
 export class CallMedia extends EventTarget {
   #signaling; #pc = null; #local = null; #screen = null;
@@ -14,6 +24,9 @@ export class CallMedia extends EventTarget {
   #stats = [];                    // last inbound stats, for state()
   #rtcp = { senderReports: 0, receiverReports: 0 };
   #statsTimer = null;
+  #videoSizes = new Map();        // trackId → { width, height, sent }: the size each remote video is shown at
+  #wantedLayers = new Map();      // mid → rids the SFU last asked this page to send (dynacast)
+  #layersApplied = Promise.resolve();
 
   constructor(signaling) { super(); this.#signaling = signaling; }
 
@@ -56,6 +69,7 @@ export class CallMedia extends EventTarget {
       if (this.#remoteTracks.has(trackId)) continue;
       transceiver.stop();
       this.#receivers.delete(trackId);
+      this.#videoSizes.delete(trackId);
       this.dispatchEvent(new CustomEvent('track-ended', { detail: { trackId } }));
     }
     if (this.#pc) this.negotiate();
@@ -68,6 +82,38 @@ export class CallMedia extends EventTarget {
     const source = kind === 'audio' ? 'microphone' : 'camera';
     for (const [transceiver, published] of this.#publishing) {
       if (published === source && transceiver.mid) await this.#signaling.request({ type: 'mute', mid: transceiver.mid, muted: !enabled });
+    }
+  }
+
+  /** The size a remote video track is shown at (0 × 0: hidden), so the SFU sends the encoding that fits it. */
+  setVideoSize(trackId, width, height) {
+    const known = this.#videoSizes.get(trackId);
+    if (known && known.width === width && known.height === height) return;
+    this.#videoSizes.set(trackId, { width, height, sent: false });
+    this.#sendVideoSizes();
+  }
+
+  /** Dynacast (`layers` event): sends only the camera encodings some subscriber can use, pausing the others.
+   *  Changes are applied one at a time, the latest wins (setParameters refuses parameters read before another change). */
+  setActiveLayers(mid, rids) {
+    this.#wantedLayers.set(mid, rids);
+    const applied = this.#layersApplied.then(() => this.#applyLayers(mid));
+    this.#layersApplied = applied.catch(() => {});
+    return applied;
+  }
+
+  async #applyLayers(mid) {
+    const rids = this.#wantedLayers.get(mid);
+    for (const [transceiver] of this.#publishing) {
+      if (transceiver.mid !== mid || transceiver.stopped) continue;
+      const parameters = transceiver.sender.getParameters();
+      if (!parameters.encodings?.some((e) => e.rid)) return;
+      let changed = false;
+      for (const encoding of parameters.encodings) {
+        const active = rids.includes(encoding.rid);
+        if (encoding.active !== active) { encoding.active = active; changed = true; }
+      }
+      if (changed) await transceiver.sender.setParameters(parameters);
     }
   }
 
@@ -99,6 +145,7 @@ export class CallMedia extends EventTarget {
           if (this.#receivers.has(track.trackId)) continue;
           const transceiver = this.#pc.addTransceiver(track.kind, { direction: 'recvonly' });
           preferCodecs(transceiver, track.kind);
+          negotiateDescriptor(transceiver);
           this.#receivers.set(track.trackId, transceiver);
         }
         await this.#pc.setLocalDescription(await this.#pc.createOffer());
@@ -110,6 +157,7 @@ export class CallMedia extends EventTarget {
     } finally {
       this.#negotiating = false;
     }
+    this.#sendVideoSizes();
   }
 
   /** Closes the PeerConnection and the devices. */
@@ -124,10 +172,25 @@ export class CallMedia extends EventTarget {
   }
 
   #publish(track, source, stream) {
-    const transceiver = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const init = { direction: 'sendonly', streams: [stream] };
+    if (source === 'camera') init.sendEncodings = CAMERA_ENCODINGS.map((e) => ({ ...e }));
+    const transceiver = this.#pc.addTransceiver(track, init);
     preferCodecs(transceiver, track.kind);
+    negotiateDescriptor(transceiver);
     this.#publishing.set(transceiver, source);
     return transceiver;
+  }
+
+  /** Tells the SFU the sizes not sent yet, for the video tracks this page receives (a track must be subscribed first). */
+  #sendVideoSizes() {
+    for (const [trackId, size] of this.#videoSizes) {
+      if (size.sent) continue;
+      const transceiver = this.#receivers.get(trackId);
+      if (!transceiver?.mid || transceiver.stopped || this.#remoteTracks.get(trackId)?.kind !== 'video') continue;
+      size.sent = true;
+      this.#signaling.request({ type: 'video-size', trackId, maxWidth: size.width, maxHeight: size.height })
+        .catch(() => { size.sent = false; });   // the track ended meanwhile, or the call: sent again with the next change
+    }
   }
 
   #stopScreen() {
@@ -164,6 +227,8 @@ export class CallMedia extends EventTarget {
         trackId: info.trackId,
         kind: s.kind,
         framesDecoded: s.framesDecoded ?? 0,
+        frameWidth: s.frameWidth ?? 0,
+        frameHeight: s.frameHeight ?? 0,
         packetsReceived: s.packetsReceived ?? 0,
         packetsLost: s.packetsLost ?? 0,
         audioLevel: s.audioLevel ?? 0,
@@ -172,6 +237,14 @@ export class CallMedia extends EventTarget {
     this.#stats = inbound;
     this.#rtcp = rtcp;
   }
+}
+
+/** Asks for the dependency descriptor on this transceiver, with whatever else the browser offers by default. */
+function negotiateDescriptor(transceiver) {
+  if (!transceiver.setHeaderExtensionsToNegotiate || transceiver.receiver.track.kind !== 'video') return;
+  const extensions = transceiver.getHeaderExtensionsToNegotiate();
+  if (!extensions.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)) return;
+  transceiver.setHeaderExtensionsToNegotiate(extensions.map((e) => (e.uri === DEPENDENCY_DESCRIPTOR ? { ...e, direction: 'sendrecv' } : e)));
 }
 
 /** Offers only the codecs the SFU forwards (Opus, VP8 and its RTX for retransmissions), which also keeps offers small. */

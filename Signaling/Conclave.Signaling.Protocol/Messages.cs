@@ -27,6 +27,9 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(ActiveSpeakerEvent), MessageTypes.ActiveSpeaker)]
 [JsonDerivedType(typeof(MuteMessage), MessageTypes.Mute)]
 [JsonDerivedType(typeof(MutedMessage), MessageTypes.Muted)]
+[JsonDerivedType(typeof(VideoSizeMessage), MessageTypes.VideoSize)]
+[JsonDerivedType(typeof(VideoSizedMessage), MessageTypes.VideoSized)]
+[JsonDerivedType(typeof(LayersEvent), MessageTypes.Layers)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -65,6 +68,9 @@ public static class MessageTypes
     public const string ActiveSpeaker = "active-speaker";
     public const string Mute = "mute";
     public const string Muted = "muted";
+    public const string VideoSize = "video-size";
+    public const string VideoSized = "video-sized";
+    public const string Layers = "layers";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -276,4 +282,42 @@ public sealed record ActiveSpeakerEvent : SignalMessage
 {
     public required string Room { get; init; }
     public string? ParticipantId { get; init; }
+}
+
+/// <summary>Client → server: the size a received video track is shown at, so the SFU sends the largest simulcast
+/// encoding that fits it (and the bandwidth); 0 × 0 means not shown, and the SFU stops sending it.</summary>
+public sealed record VideoSizeMessage : SignalMessage
+{
+    /// <summary>A video track you receive (from <c>tracks</c>).</summary>
+    public required string TrackId { get; init; }
+
+    /// <summary>Largest width wanted, in pixels (0-<see cref="SignalLimits.MaxVideoDimension"/>).</summary>
+    public required int MaxWidth { get; init; }
+
+    /// <summary>Largest height wanted, in pixels (0-<see cref="SignalLimits.MaxVideoDimension"/>).</summary>
+    public required int MaxHeight { get; init; }
+
+    public override string? Validate() =>
+        !Names.IsValidOpaqueId(TrackId) ? "trackId is not a valid track id"
+        : MaxWidth is < 0 or > SignalLimits.MaxVideoDimension || MaxHeight is < 0 or > SignalLimits.MaxVideoDimension
+            ? $"maxWidth and maxHeight must be 0-{SignalLimits.MaxVideoDimension}"
+        : null;
+}
+
+/// <summary>Server → client: the reply to <see cref="VideoSizeMessage"/>.</summary>
+public sealed record VideoSizedMessage : SignalMessage
+{
+    public required string TrackId { get; init; }
+    public required int MaxWidth { get; init; }
+    public required int MaxHeight { get; init; }
+}
+
+/// <summary>Event to a publisher (dynacast): the simulcast encodings of its track on <see cref="Mid"/> that some
+/// subscriber can use now, by rid, lowest first. The client should send those and pause the others (an empty list:
+/// nobody watches). Sent when the set changes.</summary>
+public sealed record LayersEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required string Mid { get; init; }
+    public required IReadOnlyList<string> Rids { get; init; }
 }

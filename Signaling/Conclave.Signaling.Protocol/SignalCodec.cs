@@ -114,6 +114,7 @@ public static class SignalCodec
         MessageTypes.Ping => ConclaveJsonContext.Default.PingMessage,
         MessageTypes.Offer => ConclaveJsonContext.Default.OfferMessage,
         MessageTypes.Mute => ConclaveJsonContext.Default.MuteMessage,
+        MessageTypes.VideoSize => ConclaveJsonContext.Default.VideoSizeMessage,
         _ => null,
     };
 

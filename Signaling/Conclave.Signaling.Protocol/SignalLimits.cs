@@ -19,4 +19,6 @@ public static class SignalLimits
     public const int MaxSectionsPerOffer = 128;
     /// <summary>Longest mid (RFC 8285 one-byte header extensions carry at most 16 bytes).</summary>
     public const int MaxMidLength = 16;
+    /// <summary>Largest width or height a client may ask for in <c>video-size</c> (8K is 7680 × 4320).</summary>
+    public const int MaxVideoDimension = 16384;
 }

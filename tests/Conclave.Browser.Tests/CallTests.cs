@@ -70,6 +70,33 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         foreach (Person person in people) await person.WaitForStateAsync($"s.activeSpeaker === '{ids[1]}'");
     }
 
+    [Fact]
+    public async Task A_video_shown_small_gets_the_low_simulcast_layer_and_switches_up_when_shown_larger()
+    {
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        (Person alice, Person bruno) = (call.People[0], call.People[1]);
+        string aliceId = (await alice.StateAsync()).SessionId!;
+        string brunoId = (await bruno.StateAsync()).SessionId!;
+        string aliceVideo = $"#tiles .tile[data-participant='{aliceId}'] video";
+        string aliceFrames = $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'video' && i.frameWidth > 0 && i.frameWidth";
+
+        // Bruno shows Alice at 160 × 90: the call page asks for that size (video-size), the SFU moves him to her
+        // lowest encoding (a quarter of her 640 × 360 camera) at its next keyframe.
+        await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = '160px'; v.style.height = '90px'; }");
+        await bruno.WaitForStateAsync($"{aliceFrames} <= 160)");
+        var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
+        Conclave.Sfu.Routing.Producer camera = media.Find(call.Room)!.Producers.Single(p => p.Peer.ParticipantId == aliceId && p.Source == Conclave.Sfu.Routing.TrackSource.Camera);
+        output.WriteLine(string.Join(", ", camera.Streams.Select(s => $"{s.Rid}: {s.Width}x{s.Height}, {s.PacketsReceived} packets")));
+        Assert.Equal(["q", "h", "f"], camera.Streams.Select(s => s.Rid));
+        Assert.Equal(0, camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer);
+
+        // Shown at its tile's size again: a larger encoding, after the allocator's upgrade hold.
+        await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = ''; v.style.height = ''; }");
+        await bruno.WaitForStateAsync($"{aliceFrames} > 160)");
+        Assert.True(camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer > 0);
+        Assert.Empty(bruno.PageErrors);
+    }
+
     /// <summary>A new room and one page per name, each in the call and seeing and hearing all the others.</summary>
     private async Task<PeopleInCall> CallAsync(params string[] names)
     {
@@ -88,8 +115,26 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         }
         catch
         {
+            DescribeMedia(room);
             await call.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>Diagnostics for a call that did not come up: what the SFU receives of each track and what each
+    /// subscriber is sent.</summary>
+    private void DescribeMedia(string room)
+    {
+        var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
+        foreach (Conclave.Sfu.Routing.Producer producer in media.Find(room)?.Producers ?? [])
+        {
+            output.WriteLine($"SFU: {producer.Peer.ParticipantId} {producer.Source}, wanted layers {producer.Layers.WantedLayers}: "
+                + string.Join(", ", producer.Streams.Select(s => $"{s.Rid} {s.Width}x{s.Height} {s.PacketsReceived} packets")));
+            foreach (Conclave.Sfu.Routing.Consumer consumer in producer.Consumers)
+            {
+                output.WriteLine($"SFU:   to {consumer.Subscriber.ParticipantId}: layer {consumer.CurrentLayer} (target {consumer.TargetLayer}), "
+                    + $"{consumer.PacketsForwarded} packets, cap {consumer.Selector?.MaxWidth}x{consumer.Selector?.MaxHeight}, estimate {consumer.Subscriber.Estimator.Estimate} bit/s");
+            }
         }
     }
 

@@ -77,6 +77,15 @@ public sealed partial class CallMedia : IDisposable
         }
     }
 
+    /// <summary>Caps (or, with 0 × 0, pauses) the video track <paramref name="trackId"/> the session receives.</summary>
+    /// <returns>False when the session receives no such video track.</returns>
+    public bool SetVideoSize(string room, string sessionId, string trackId, int maxWidth, int maxHeight)
+    {
+        Router? router;
+        lock (_lock) router = _calls.GetValueOrDefault(room)?.Router;
+        return router is not null && router.SetVideoCap(sessionId, trackId, maxWidth, maxHeight);
+    }
+
     /// <summary>The session left the call (or its connection ended): its media stops and its tracks leave the others.</summary>
     public void Detach(string room, string sessionId)
     {
@@ -115,6 +124,7 @@ public sealed partial class CallMedia : IDisposable
         var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions, _sendDecorator), _time);
         router.PeerTransportClosed += (peer, reason) => OnTransportClosed(room, peer, reason);
         router.DominantSpeakerChanged += speaker => OnDominantSpeakerChanged(room, speaker);
+        router.WantedLayersChanged += (producer, rids) => OnWantedLayersChanged(room, producer, rids);
         call = new Call(router);
         _calls[room] = call;
         return call;
@@ -136,6 +146,16 @@ public sealed partial class CallMedia : IDisposable
             if (!_calls.TryGetValue(room, out Call? call)) return;
             var message = new ActiveSpeakerEvent { Room = room, ParticipantId = participantId };
             foreach (ISignalSink sink in call.Sinks.Values) sink.TryPost(message);
+        }
+    }
+
+    /// <summary>Dynacast: tells the publisher which of its simulcast encodings anyone can use.</summary>
+    private void OnWantedLayersChanged(string room, Producer producer, IReadOnlyList<string> rids)
+    {
+        lock (_lock)
+        {
+            if (!_calls.TryGetValue(room, out Call? call) || !call.Sinks.TryGetValue(producer.Peer.ParticipantId, out ISignalSink? sink)) return;
+            sink.TryPost(new LayersEvent { Room = room, Mid = producer.Mid, Rids = rids });
         }
     }
 

@@ -87,6 +87,8 @@ public sealed partial class SignalSession(
                 return Answer(offer);
             case MuteMessage mute:
                 return Mute(mute);
+            case VideoSizeMessage size:
+                return VideoSize(size);
             case UpdateMessage update:
                 await session.UpdateDisplayNameAsync(update.DisplayName.Trim());
                 return new UpdatedMessage { DisplayName = update.DisplayName.Trim() };
@@ -177,6 +179,16 @@ public sealed partial class SignalSession(
         return media.SetMuted(room, _sessionId!, mute.Mid, mute.Muted)
             ? new MutedMessage { Mid = mute.Mid, Muted = mute.Muted }
             : Error(ErrorCodes.BadTrack, $"you publish no track on mid '{mute.Mid}'");
+    }
+
+    private SignalMessage VideoSize(VideoSizeMessage size)
+    {
+        string? room;
+        lock (_roomLock) room = _room;
+        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before sizing a video");
+        return media.SetVideoSize(room, _sessionId!, size.TrackId, size.MaxWidth, size.MaxHeight)
+            ? new VideoSizedMessage { TrackId = size.TrackId, MaxWidth = size.MaxWidth, MaxHeight = size.MaxHeight }
+            : Error(ErrorCodes.BadTrack, $"you receive no video track '{size.TrackId}'");
     }
 
     private JoinedMessage Joined(CallSnapshot call) => new()

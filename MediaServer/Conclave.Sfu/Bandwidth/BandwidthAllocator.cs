@@ -7,11 +7,14 @@ namespace Conclave.Sfu.Bandwidth;
 /// <para><see cref="Allocate"/> (run on the leg's timer and when the estimate changes):</para>
 /// <list type="number">
 /// <item><see cref="BandwidthAllocatorOptions.AudioBitrate"/> per audio consumer is set aside first.</item>
+/// <item>Every consumer that is not paused gets its lowest allowed layer (active, measured, within the cap or the
+/// lowest of all), whatever the budget: the estimate is loss-based and does not probe, so starving a subscriber of
+/// a participant's picture would never let it find out that there is room (Jitsi's and LiveKit's floor is the same
+/// lowest layer). Their cost comes off the budget first.</item>
 /// <item>Screen shares, then cameras, share what is left. Within each group the consumers climb their allowed layers
-/// (active, measured, within the cap, not paused) one step per round in the order they were added, each step taken
-/// only if it fits what is left, until no step fits: every visible camera gets its lowest layer before any gets a
-/// second. A layer above a consumer's current target is charged its bitrate ×
-/// (1 + <see cref="BandwidthAllocatorOptions.UpgradeMargin"/>).</item>
+/// one step per round in the order they were added, each step taken only if it fits what is left, until no step
+/// fits: every visible camera gets its second layer before any gets a third. A layer above a consumer's current
+/// target is charged its bitrate × (1 + <see cref="BandwidthAllocatorOptions.UpgradeMargin"/>).</item>
 /// <item>Hysteresis per consumer (<see cref="LayerSelector"/>): a lower choice takes effect at once; a higher one only
 /// after it has kept fitting for <see cref="BandwidthAllocatorOptions.UpgradeHold"/>, except from no layer (the first
 /// choice) or from a layer that is no longer allowed. A consumer held back spends its current layer, which costs less
@@ -59,7 +62,7 @@ public sealed class BandwidthAllocator
 
     /// <summary>
     /// The audio reserve plus the bitrates of the video layers chosen by the last <see cref="Allocate"/>. Exceeds the
-    /// estimate only when the audio reserve alone does (with bitrates rising with the spatial index).
+    /// estimate only when the audio reserve and the lowest layers alone do (with bitrates rising with the spatial index).
     /// </summary>
     public long AllocatedBitrate { get; private set; }
 
@@ -91,8 +94,10 @@ public sealed class BandwidthAllocator
         long budget = Math.Max(0, estimate - audio);
         for (int i = 0; i < _consumers.Count; i++)
         {
-            _consumers[i].RefreshWanted();
-            _consumers[i].Candidate = LayerSelector.NoLayer;
+            var consumer = _consumers[i];
+            consumer.RefreshWanted();
+            consumer.Candidate = consumer.NextAllowed(LayerSelector.NoLayer);
+            budget -= consumer.Charge(consumer.Candidate, _options.UpgradeMargin);
         }
         budget = Distribute(budget, screenShare: true);
         Distribute(budget, screenShare: false);

@@ -11,7 +11,7 @@ namespace Conclave.Sfu.Bandwidth;
 /// </remarks>
 public sealed class LayerSelector
 {
-    /// <summary>No layer: the consumer is paused, its cap forbids every layer, or nothing fits the budget.</summary>
+    /// <summary>No layer: the consumer is paused, or none of the producer's layers is usable (active and measured).</summary>
     public const int NoLayer = -1;
 
     private int _wanted = NoLayer;          // best layer the cap allows, as counted in the producer's wanted set
@@ -126,9 +126,11 @@ public sealed class LayerSelector
         return next != current;
     }
 
+    /// <summary>Usable, not paused, and within the cap; the lowest layer counts as within any cap, so a picture shown
+    /// smaller than every encoding still gets the smallest.</summary>
     private bool IsAllowed(int layer)
     {
         var candidate = Producer[layer];
-        return !Paused && candidate.IsUsable && candidate.FitsWithin(MaxWidth, MaxHeight);
+        return !Paused && candidate.IsUsable && (layer == 0 || candidate.FitsWithin(MaxWidth, MaxHeight));
     }
 }

@@ -44,12 +44,13 @@ public sealed class ProducerLayers
     /// <summary>Replaces layer <paramref name="spatialIndex"/> (new measured bitrate, size or active flag).</summary>
     public void SetLayer(int spatialIndex, VideoLayer layer) => _layers[spatialIndex] = layer;
 
-    /// <summary>The highest layer that fits the cap, active or not (dynacast must be able to resume it); -1 if none.</summary>
+    /// <summary>The highest layer that fits the cap, active or not (dynacast must be able to resume it); the lowest
+    /// when none fits.</summary>
     internal int HighestWithin(int maxWidth, int maxHeight)
     {
-        for (int i = _layers.Length - 1; i >= 0; i--)
+        for (int i = _layers.Length - 1; i > 0; i--)
             if (_layers[i].FitsWithin(maxWidth, maxHeight)) return i;
-        return LayerSelector.NoLayer;
+        return 0;
     }
 
     /// <summary>Moves one consumer's best allowed layer from <paramref name="from"/> to <paramref name="to"/> (-1: none).</summary>

@@ -1,25 +1,31 @@
 using System.Text;
 using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Rtp;
+using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Forwarding;
 
 namespace Conclave.Sfu.Routing;
 
 /// <summary>One subscriber's copy of one <see cref="Producer"/>: its own SSRC, sequence numbers and timestamps
-/// (<see cref="RtpStreamRewriter"/>), the payload type and mid of the subscriber's m= section, and the NACKs it
-/// serves from the producer's retransmission buffer.
-/// <para>Every packet is rebuilt: a fresh RTP header (RFC 3550 §5.1) with only the subscriber's mid extension
-/// (RFC 8843 §15), then the publisher's payload bytes, copied unread. Runs on the media port's receive thread;
-/// nothing is allocated per packet.</para></summary>
+/// (<see cref="RtpStreamRewriter"/>), the payload type and mid of the subscriber's m= section, the simulcast layer the
+/// subscriber's <see cref="BandwidthAllocator"/> chose for it, and the NACKs it serves from the producer's
+/// retransmission buffers.
+/// <para>Every packet is rebuilt: a fresh RTP header (RFC 3550 §5.1) with the subscriber's mid extension (RFC 8843
+/// §15) and, when both sides negotiated it, the publisher's dependency descriptor, then the publisher's payload
+/// bytes, copied unread. A layer switch waits for a keyframe of the new layer, so the subscriber sees one continuous
+/// stream. Runs on the media port's receive thread; nothing is allocated per packet.</para></summary>
 public sealed class Consumer
 {
     private const int BufferLength = 1500 + 64;         // a datagram plus the SRTP trailer
+    // RFC 8285 §4.3: two-byte elements, a mid of up to 16 bytes and a descriptor of up to 255, padded to 32 bits.
+    private const int ExtensionLength = (2 + 16 + 2 + 255 + 3) / 4 * 4;
 
     // Allocated by this; the buffers belong to the receive thread.
     private readonly RtpStreamRewriter _rewriter;
     private readonly byte[] _packet = new byte[BufferLength];
     private readonly byte[] _retransmission = new byte[BufferLength];
-    private readonly byte[] _midExtension;
+    private readonly byte[] _extension = new byte[ExtensionLength];
+    private readonly byte[] _mid;
     private readonly long _timestampFrequency;
     private readonly RtxPacketizer? _rtx;                             // when the subscriber negotiated rtx
     private long _forwarded;
@@ -28,9 +34,11 @@ public sealed class Consumer
     private uint _lastTimestamp;
     private long _lastSent;
     private volatile bool _sentAny;
+    private volatile int _targetLayer;                                // set by the router's timer
+    private int _currentLayer = LayerSelector.NoLayer;                // receive thread
 
-    internal Consumer(Producer producer, SfuPeer subscriber, string mid, RtpCodecParameters codec, int midExtensionId, uint ssrc,
-        (byte PayloadType, uint Ssrc)? retransmission, TimeProvider time)
+    internal Consumer(Producer producer, SfuPeer subscriber, string mid, RtpCodecParameters codec, ConsumerExtensions extensions,
+        uint ssrc, (byte PayloadType, uint Ssrc)? retransmission, TimeProvider time)
     {
         if (retransmission is { } rtx) _rtx = new RtxPacketizer(rtx.Ssrc, rtx.PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1));
         Producer = producer;
@@ -38,10 +46,13 @@ public sealed class Consumer
         Mid = mid;
         Codec = codec;
         Ssrc = ssrc;
+        Extensions = extensions;
         _timestampFrequency = time.TimestampFrequency;
         _rewriter = new RtpStreamRewriter(ssrc, codec.ClockRate, time.TimestampFrequency,
             (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(uint.MaxValue + 1L));   // RFC 3550 §5.1: random starts
-        _midExtension = MidExtension(midExtensionId, mid);
+        _mid = Encoding.ASCII.GetBytes(mid);
+        // Audio and single-stream video have one layer, always on; simulcast waits for the allocator's first choice.
+        _targetLayer = producer.IsSimulcast ? LayerSelector.NoLayer : 0;
     }
 
     /// <summary>The track being consumed.</summary>
@@ -55,6 +66,9 @@ public sealed class Consumer
 
     /// <summary>The codec with the subscriber's payload type.</summary>
     public RtpCodecParameters Codec { get; }
+
+    /// <summary>The header extensions the subscriber negotiated on this section.</summary>
+    public ConsumerExtensions Extensions { get; }
 
     /// <summary>The SSRC the subscriber receives (announced in its answer's <c>a=ssrc</c>).</summary>
     public uint Ssrc { get; }
@@ -71,13 +85,49 @@ public sealed class Consumer
     /// <summary>Packets resent because the subscriber NACKed them.</summary>
     public long PacketsRetransmitted => Interlocked.Read(ref _retransmitted);
 
-    /// <summary>Receive thread: rebuilds <paramref name="source"/> for this subscriber and sends it. A single source
-    /// stream per track, so every packet may open a segment; a decoder that starts mid-frame asks for a keyframe.</summary>
-    internal void Forward(in RtpHeader source, long now)
+    /// <summary>The layer the allocator chose (<see cref="LayerSelector.NoLayer"/>: paused or nothing fits).</summary>
+    public int TargetLayer => _targetLayer;
+
+    /// <summary>The layer being forwarded now; it becomes <see cref="TargetLayer"/> at that layer's next keyframe.</summary>
+    public int CurrentLayer => Volatile.Read(ref _currentLayer);
+
+    /// <summary>The video consumer's share of its subscriber's bandwidth; null for audio.</summary>
+    internal LayerSelector? Selector { get; set; }
+
+    /// <summary>Router timer: takes the allocator's choice; a new layer is asked for a keyframe, to switch at.</summary>
+    internal void ApplyTarget(int layer)
+    {
+        if (_targetLayer == layer) return;
+        _targetLayer = layer;
+        if (layer != LayerSelector.NoLayer) Producer.Streams[layer].RequestKeyframe();
+    }
+
+    /// <summary>The subscriber lost the picture (PLI/FIR), or just connected: ask for a keyframe of the layer it gets.</summary>
+    internal void RequestKeyframe()
+    {
+        int layer = _targetLayer;
+        if (layer != LayerSelector.NoLayer) Producer.Streams[layer].RequestKeyframe();
+    }
+
+    /// <summary>Receive thread: forwards <paramref name="source"/> of <paramref name="stream"/> if it is the layer
+    /// this subscriber gets, switching layers at a <paramref name="switchPoint"/> (a keyframe) of the target.</summary>
+    internal void Forward(InboundStream stream, in RtpHeader source, bool switchPoint, long now)
     {
         if (!Subscriber.IsConnected) return;
+        int target = _targetLayer;
+        int layer = stream.SpatialIndex;
+        if (target == LayerSelector.NoLayer)
+        {
+            if (_currentLayer != LayerSelector.NoLayer) PauseLocked();
+            return;
+        }
+        if (layer != _currentLayer)
+        {
+            if (layer != target || !switchPoint) return;              // keep the current layer until the target's keyframe
+            Volatile.Write(ref _currentLayer, layer);
+        }
         if (!TryBuild(source, _packet, out int length)) return;
-        if (_rewriter.TryRewrite(_packet.AsSpan(0, length), now, isSwitchPoint: true, out _) != RtpRewriteStatus.Forwarded) return;
+        if (_rewriter.TryRewrite(_packet.AsSpan(0, length), now, switchPoint, out _) != RtpRewriteStatus.Forwarded) return;
         if (!Subscriber.SendRtp(_packet, length)) return;
         Interlocked.Increment(ref _forwarded);
         Subscriber.Router.Statistics.OnForwarded();
@@ -86,7 +136,6 @@ public sealed class Consumer
         Volatile.Write(ref _lastSent, now);
         _sentAny = true;
     }
-
     /// <summary>RFC 3550 §6.4.1: this leg's sender report, its RTP timestamp extrapolated from the last packet sent to
     /// the wall-clock time of <paramref name="ntp"/> (<paramref name="now"/>), so the subscriber can sync and measure.</summary>
     internal bool TryWriteSenderReport(Span<byte> destination, ulong ntp, long now, out int written)
@@ -112,10 +161,14 @@ public sealed class Consumer
     /// on the RTX stream when negotiated (RFC 4588 §4), else as is.</summary>
     internal void Retransmit(ushort outputSequence, long now)
     {
-        RetransmissionBuffer? buffer = Producer.Retransmissions;
-        if (buffer is null || !Subscriber.IsConnected) return;
+        if (!Subscriber.IsConnected) return;
         if (!_rewriter.TryMapOutputSequence(outputSequence, out uint sourceSsrc, out ushort sourceSequence, out uint outputTimestamp)) return;
-        if (Producer.Ssrc != sourceSsrc || !buffer.TryCopyTo(sourceSequence, now, _retransmission, out int stored)) return;
+        RetransmissionBuffer? buffer = null;
+        foreach (InboundStream stream in Producer.Streams)
+        {
+            if (stream.Ssrc == sourceSsrc) buffer = stream.Retransmissions;
+        }
+        if (buffer is null || !buffer.TryCopyTo(sourceSequence, now, _retransmission, out int stored)) return;
         if (RtpHeader.TryRead(_retransmission.AsSpan(0, stored), out RtpHeader original) != RtpParseStatus.Ok) return;
         if (!TryBuild(original, _packet, out int length)) return;
         RtpHeaderEditor.SetSsrc(_packet, Ssrc);
@@ -135,8 +188,29 @@ public sealed class Consumer
         Interlocked.Increment(ref _retransmitted);
     }
 
+    /// <summary>Resumes from a pause at the next switch point, with no gap in sequence numbers (the rewriter's new
+    /// segment follows on).</summary>
+    private void PauseLocked()
+    {
+        Volatile.Write(ref _currentLayer, LayerSelector.NoLayer);
+        _rewriter.Resync();
+    }
+
     private bool TryBuild(in RtpHeader source, byte[] destination, out int length)
     {
+        length = 0;
+        var extensions = new RtpHeaderExtensionWriter(_extension, Extensions.AllowTwoByte);
+        if (Extensions.MidId != 0 && !extensions.TryAdd((byte)Extensions.MidId, _mid)) return false;
+        int descriptorId = Producer.Peer.DescriptorExtensionId;
+        if (Extensions.DescriptorId != 0 && descriptorId != 0
+            && source.TryGetExtensions(out RtpHeaderExtensionReader reader) == RtpParseStatus.Ok
+            && reader.TryFind(descriptorId, out ReadOnlySpan<byte> descriptor))
+        {
+            extensions.TryAdd((byte)Extensions.DescriptorId, descriptor);    // a subscriber without two-byte ids goes without
+        }
+        ushort profile = 0;
+        int extensionLength = 0;
+        if (extensions.Count > 0 && !extensions.TryFinish(out profile, out extensionLength)) return false;
         var writer = new RtpPacketWriter
         {
             Marker = source.Marker,
@@ -144,24 +218,11 @@ public sealed class Consumer
             SequenceNumber = source.SequenceNumber,
             Timestamp = source.Timestamp,
             Ssrc = source.Ssrc,
-            HasExtension = _midExtension.Length > 0,
-            ExtensionProfile = RtpHeaderExtensionReader.OneByteProfile,
-            ExtensionData = _midExtension,
+            HasExtension = extensions.Count > 0,
+            ExtensionProfile = profile,
+            ExtensionData = _extension.AsSpan(0, extensionLength),
             Payload = source.Payload,
         };
-        length = 0;
         return writer.GetWrittenLength() + Subscriber.RtpOverhead <= destination.Length && writer.TryWrite(destination, out length);
-    }
-
-    /// <summary>RFC 8285 §4.2 one-byte element with the mid (RFC 8843 §15), padded to 32 bits; empty when the
-    /// subscriber did not negotiate the extension.</summary>
-    private static byte[] MidExtension(int id, string mid)
-    {
-        if (id is < 1 or > 14) return [];
-        byte[] value = Encoding.ASCII.GetBytes(mid);
-        byte[] element = new byte[(1 + value.Length + 3) / 4 * 4];
-        element[0] = (byte)(id << 4 | (value.Length - 1));
-        value.CopyTo(element, 1);
-        return element;
     }
 }

@@ -1,12 +1,13 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using Conclave.Media.Transport.Rtp;
 using Conclave.Sfu.Bandwidth;
-using Conclave.Sfu.Forwarding;
-using Conclave.Sfu.Reports;
 
 namespace Conclave.Sfu.Routing;
 
-/// <summary>One published track: the RTP stream a peer sends on one m= section (<see cref="Mid"/>), kept for NACKs
-/// and fanned out to every <see cref="Consumer"/> of it. Reads only RTP headers: the payload is copied, never parsed.
+/// <summary>One published track: what a peer sends on one m= section (<see cref="Mid"/>), as one RTP stream or as up
+/// to <see cref="ProducerLayers.MaxLayerCount"/> simulcast encodings by rid (<see cref="Streams"/>, lowest first),
+/// fanned out to every <see cref="Consumer"/> of it. Reads only RTP headers: the payload is copied, never parsed.
 /// <para>Packets arrive on the media port's receive thread; consumers are added and removed from signaling threads
 /// (a copy-on-write array, so the packet path takes no lock).</para></summary>
 public sealed class Producer
@@ -15,14 +16,12 @@ public sealed class Producer
     private readonly TimeProvider _time;
 
     // Allocated by this
-    private readonly Lock _keyframeLock = new();
-    private readonly KeyframeRequestThrottle _keyframes;
+    private readonly Lock _lock = new();
+    private readonly InboundStream[] _streams;
     private volatile Consumer[] _consumers = [];
-    private uint _ssrc;
-    private volatile bool _hasSsrc;
-    private long _packets;
+    private uint? _announcedWanted;                                     // router timer: the wanted layers last announced
 
-    internal Producer(string id, SfuPeer peer, string mid, TrackSource source, RtpCodecParameters codec, TimeProvider time)
+    internal Producer(string id, SfuPeer peer, string mid, TrackSource source, RtpCodecParameters codec, IReadOnlyList<string> rids, TimeProvider time)
     {
         Id = id;
         Peer = peer;
@@ -30,10 +29,10 @@ public sealed class Producer
         Source = source;
         Codec = codec;
         _time = time;
-        _keyframes = new KeyframeRequestThrottle(time);
-        // Audio is not retransmitted (Opus has in-band FEC, RFC 7587 §3.3); video keeps about a second.
-        Retransmissions = source.IsAudio() ? null : new RetransmissionBuffer(time.TimestampFrequency);
-        Statistics = new ReceiveStatistics(codec.ClockRate, time);
+        _streams = rids.Count == 0
+            ? [new InboundStream(this, 0, null, time)]
+            : [.. rids.Select((rid, index) => new InboundStream(this, index, rid, time))];
+        Layers = new ProducerLayers(_streams.Length);
     }
 
     /// <summary>The track id other participants subscribe to.</summary>
@@ -54,53 +53,67 @@ public sealed class Producer
     /// <summary>Set by the publisher through signaling; forwarded to subscribers' UIs, media keeps flowing.</summary>
     public bool Muted { get; set; }
 
-    /// <summary>The SSRC the publisher sends this track with, once its first packet arrived.</summary>
-    public uint? Ssrc => _hasSsrc ? _ssrc : null;
+    /// <summary>The RTP streams: one, or one per simulcast encoding, lowest first.</summary>
+    public IReadOnlyList<InboundStream> Streams => _streams;
 
-    /// <summary>RTP packets received.</summary>
-    public long PacketsReceived => Interlocked.Read(ref _packets);
+    /// <summary>True when the track is sent as simulcast encodings.</summary>
+    public bool IsSimulcast => _streams[0].Rid is not null;
+
+    /// <summary>RTP packets received on every stream.</summary>
+    public long PacketsReceived => _streams.Sum(s => s.PacketsReceived);
 
     /// <summary>Current consumers.</summary>
     public IReadOnlyList<Consumer> Consumers => _consumers;
 
-    internal RetransmissionBuffer? Retransmissions { get; }
+    /// <summary>The layers as the bandwidth allocator sees them (router timer only), and which of them subscribers
+    /// want (dynacast).</summary>
+    internal ProducerLayers Layers { get; }
 
-    /// <summary>What the SFU receives of this track, for the receiver reports sent to the publisher.</summary>
-    internal ReceiveStatistics Statistics { get; }
-
-    internal void BindSsrc(uint ssrc)
+    /// <summary>The simulcast stream named <paramref name="rid"/> (RFC 8852 rtp-stream-id), compared without allocating.</summary>
+    internal InboundStream? FindStream(ReadOnlySpan<byte> rid)
     {
-        _ssrc = ssrc;
-        _hasSsrc = true;
+        foreach (InboundStream stream in _streams)
+        {
+            if (stream.Rid is { } name && Ascii.Equals(rid, name)) return stream;
+        }
+        return null;
     }
 
-    /// <summary>Receive thread: keeps the packet for NACKs and forwards it to every consumer.</summary>
-    internal void OnRtp(ReadOnlySpan<byte> packet, in RtpHeader header, long now)
+    /// <summary>Receive thread: keeps the packet and forwards it to every consumer.</summary>
+    internal void OnRtp(InboundStream stream, ReadOnlySpan<byte> packet, in RtpHeader header, long now)
     {
-        Interlocked.Increment(ref _packets);
-        Statistics.OnPacket(header.SequenceNumber, header.Timestamp, now);
+        bool switchPoint = stream.OnPacket(packet, header, Peer.DescriptorExtensionId, now);
         if (Source.IsAudio()) ReportAudioLevel(header, now);
-        Retransmissions?.Store(packet, now);
-        foreach (Consumer consumer in _consumers) consumer.Forward(header, now);
+        foreach (Consumer consumer in _consumers) consumer.Forward(stream, header, switchPoint, now);
     }
 
-    /// <summary>A subscriber lost the picture, or a new one arrived: ask the publisher for a keyframe, at most every
-    /// 500 ms (RFC 4585 §6.3.1 PLI); a request inside that interval is sent when it ends (<see cref="FlushKeyframeRequest"/>).</summary>
+    /// <summary>Asks for a keyframe of every stream a consumer receives or waits for; with one stream, of that one.</summary>
     internal void RequestKeyframe()
     {
-        if (Source.IsAudio() || !_hasSsrc) return;
-        bool send;
-        lock (_keyframeLock) send = _keyframes.Request(_time.GetTimestamp());
-        if (send) Peer.SendPictureLossIndication(_ssrc);
+        foreach (InboundStream stream in _streams) stream.RequestKeyframe();
     }
 
-    /// <summary>Timer: sends a keyframe request the throttle held back.</summary>
-    internal void FlushKeyframeRequest()
+    /// <summary>Timer: updates the allocator's view of the layers (bitrate, activity, resolution) and sends the
+    /// keyframe requests the throttles held back.</summary>
+    internal void Maintain(long now)
     {
-        if (!_hasSsrc) return;
-        bool send;
-        lock (_keyframeLock) send = _keyframes.TryTake(_time.GetTimestamp());
-        if (send) Peer.SendPictureLossIndication(_ssrc);
+        foreach (InboundStream stream in _streams)
+        {
+            Layers.SetLayer(stream.SpatialIndex, new VideoLayer(stream.Width, stream.Height, stream.GetBitrate(now), stream.IsActive(now)));
+            stream.FlushKeyframeRequest();
+        }
+    }
+
+    /// <summary>Timer, after allocation: the rids subscribers want of this simulcast track, when that changed since
+    /// the last call (dynacast). Never for a track without simulcast.</summary>
+    internal bool TryTakeWantedLayersChange([NotNullWhen(true)] out IReadOnlyList<string>? rids)
+    {
+        rids = null;
+        uint wanted = Layers.WantedLayers;
+        if (!IsSimulcast || _announcedWanted == wanted) return false;
+        _announcedWanted = wanted;
+        rids = [.. _streams.Where(s => (wanted & (1u << s.SpatialIndex)) != 0).Select(s => s.Rid!)];
+        return true;
     }
 
     /// <summary>RFC 6464: the level the publisher measured, read from the header (the payload stays unread).</summary>
@@ -116,11 +129,11 @@ public sealed class Producer
 
     internal void AddConsumer(Consumer consumer)
     {
-        lock (_keyframeLock) _consumers = [.. _consumers, consumer];
+        lock (_lock) _consumers = [.. _consumers, consumer];
     }
 
     internal void RemoveConsumer(Consumer consumer)
     {
-        lock (_keyframeLock) _consumers = [.. _consumers.Where(c => c != consumer)];
+        lock (_lock) _consumers = [.. _consumers.Where(c => c != consumer)];
     }
 }

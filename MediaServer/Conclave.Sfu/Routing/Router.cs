@@ -3,6 +3,7 @@ using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Metrics;
 using Conclave.Sfu.Reports;
 using Conclave.Sfu.Speakers;
@@ -34,6 +35,7 @@ public sealed class Router : IDisposable
     private readonly ITimer _maintenance;                               // Owned
     private string? _dominantSpeaker;
     private long _lastReports;
+    private int _maintaining;                                            // 1 while a timer tick runs
     private bool _disposed;
 
     /// <summary>Creates the router of call <paramref name="callId"/>.</summary>
@@ -53,6 +55,10 @@ public sealed class Router : IDisposable
 
     /// <summary>Raised (on the timer thread) when the call's dominant speaker changes; null when nobody is.</summary>
     public event Action<string?>? DominantSpeakerChanged;
+
+    /// <summary>Raised (on the timer thread) when the simulcast layers subscribers want of a track change (dynacast):
+    /// the publisher should send only the rids listed, lowest first, and pause the others (none when nobody watches).</summary>
+    public event Action<Producer, IReadOnlyList<string>>? WantedLayersChanged;
 
     /// <summary>The participant speaking now, by the audio levels their microphones report (RFC 6464).</summary>
     public string? DominantSpeaker => Volatile.Read(ref _dominantSpeaker);
@@ -98,6 +104,25 @@ public sealed class Router : IDisposable
             }
             PeerIce ice = Connect(peer, remote, setup);
             return new SfuAnswer(this, peer, offer, ice.Local, _endpoint, _time).Build(publish, subscribe);
+        }
+    }
+
+    /// <summary>Caps what <paramref name="participantId"/> receives of video track <paramref name="trackId"/> to
+    /// <paramref name="maxWidth"/> × <paramref name="maxHeight"/> (the size it is shown at); 0 × 0 pauses it (not
+    /// shown). The allocator applies it at its next run. False if the participant does not receive that video track.</summary>
+    public bool SetVideoCap(string participantId, string trackId, int maxWidth, int maxHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWidth);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxHeight);
+        lock (_lock)
+        {
+            if (_disposed || !_peers.TryGetValue(participantId, out SfuPeer? peer)) return false;
+            LayerSelector? selector = peer.Consumers.FirstOrDefault(c => c.Producer.Id == trackId)?.Selector;
+            if (selector is null) return false;
+            bool paused = maxWidth == 0 && maxHeight == 0;
+            selector.SetPaused(paused);
+            if (!paused) selector.SetMaxResolution(maxWidth, maxHeight);
+            return true;
         }
     }
 
@@ -147,15 +172,22 @@ public sealed class Router : IDisposable
 
     internal void AddConsumerLocked(Consumer consumer)
     {
+        Producer producer = consumer.Producer;
+        BandwidthAllocator allocator = consumer.Subscriber.Allocator;
+        if (producer.Source.IsAudio()) allocator.AudioConsumerCount++;
+        else consumer.Selector = allocator.AddVideoConsumer(producer.Layers, producer.Source == TrackSource.Screen);
         consumer.Subscriber.AddConsumer(consumer);
-        consumer.Producer.AddConsumer(consumer);
-        consumer.Producer.RequestKeyframe();                            // every new subscriber starts on a keyframe
+        producer.AddConsumer(consumer);
+        consumer.RequestKeyframe();                                     // every new subscriber starts on a keyframe
     }
 
     internal void RemoveConsumerLocked(Consumer consumer)
     {
         consumer.Producer.RemoveConsumer(consumer);
         consumer.Subscriber.RemoveConsumer(consumer);
+        BandwidthAllocator allocator = consumer.Subscriber.Allocator;
+        if (consumer.Selector is { } selector) allocator.RemoveVideoConsumer(selector);
+        else allocator.AudioConsumerCount--;
     }
 
     internal Producer? FindProducer(string trackId) =>
@@ -185,7 +217,22 @@ public sealed class Router : IDisposable
         return ice;
     }
 
+    /// <summary>Timer tick. A tick that comes while the previous one still runs is skipped, so ticks never overlap
+    /// and their events (dynacast above all: a late "nothing wanted" would pause a watched camera) keep their order.</summary>
     private void Maintain()
+    {
+        if (Interlocked.Exchange(ref _maintaining, 1) == 1) return;
+        try
+        {
+            MaintainOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _maintaining, 0);
+        }
+    }
+
+    private void MaintainOnce()
     {
         long now = _time.GetTimestamp();
         bool report = _time.GetElapsedTime(_lastReports, now) >= ReportInterval;
@@ -195,10 +242,24 @@ public sealed class Router : IDisposable
             ulong ntp = NtpTime.From(_time.GetUtcNow());
             foreach (SfuPeer peer in _peers.Values) peer.SendReports(ntp, now);
         }
-        foreach (SfuPeer peer in _peers.Values)
+        List<(Producer Producer, IReadOnlyList<string> Rids)>? dynacast = null;
+        lock (_lock)
         {
-            foreach (Producer producer in peer.Producers) producer.FlushKeyframeRequest();
+            if (_disposed) return;
+            foreach (SfuPeer peer in _peers.Values)
+            {
+                foreach (Producer producer in peer.Producers) producer.Maintain(now);
+            }
+            foreach (SfuPeer peer in _peers.Values) peer.AllocateBandwidth(now);
+            foreach (SfuPeer peer in _peers.Values)
+            {
+                foreach (Producer producer in peer.Producers)
+                {
+                    if (producer.TryTakeWantedLayersChange(out IReadOnlyList<string>? rids)) (dynacast ??= []).Add((producer, rids));
+                }
+            }
         }
+        foreach ((Producer producer, IReadOnlyList<string> rids) in dynacast ?? []) WantedLayersChanged?.Invoke(producer, rids);
         DominantSpeakerResult<string> speaker = Speakers.Evaluate((long)_time.GetElapsedTime(0).TotalMilliseconds);
         if (speaker.Changed)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Bandwidth;
 
 namespace Conclave.Sfu.Routing;
 
@@ -21,7 +22,11 @@ internal sealed class SfuAnswer
             new CodecCapability("rtx", 90000, null, [], []),
         ];
 
-    private static readonly EquatableList<string> Extensions = [RtpHeaderExtension.MidUri, RtpHeaderExtension.AudioLevelUri];
+    /// <summary>mid (RFC 8843) and rtp-stream-id (RFC 8852) bind streams to sections and simulcast encodings; the
+    /// audio level (RFC 6464) drives the active speaker; the dependency descriptor tells keyframes and resolutions
+    /// without reading payloads, and is forwarded to subscribers for their decoders.</summary>
+    private static readonly EquatableList<string> Extensions =
+        [RtpHeaderExtension.MidUri, RtpHeaderExtension.AudioLevelUri, RtpHeaderExtension.RtpStreamIdUri, RtpHeaderExtension.DependencyDescriptorUri];
 
     /// <summary>RFC 8285 §4.2: a one-byte extension element carries at most 16 bytes, so mids are kept to that.</summary>
     private const int MaxMidLength = 16;
@@ -75,6 +80,8 @@ internal sealed class SfuAnswer
         var offeredExtensions = WebRtcOffer.MediaSections(_offer).SelectMany(m => m.Extensions).ToList();
         _peer.MidExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
         _peer.AudioLevelExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.AudioLevelUri)?.Id ?? 0;
+        _peer.StreamIdExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.RtpStreamIdUri)?.Id ?? 0;
+        _peer.DescriptorExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri)?.Id ?? 0;
 
         bool changed = false;
         var sections = new List<MediaDescription>(_offer.Media.Count);
@@ -121,11 +128,15 @@ internal sealed class SfuAnswer
     {
         Codec chosen = answered.Codecs.First(c => c.Kind != CodecKind.Rtx);
         var codec = new RtpCodecParameters(chosen.Name, chosen.ClockRate, (byte)chosen.PayloadType);
+        // RFC 8853 §5.3: the encodings the answer accepted, lowest first as the offer listed them (first alternatives).
+        List<string> rids = answered.Simulcast is { } simulcast ? [.. simulcast.Recv.Where(a => a.Count > 0).Select(a => a[0].Rid)] : [];
+        if (rids.Count > ProducerLayers.MaxLayerCount) rids.RemoveRange(ProducerLayers.MaxLayerCount, rids.Count - ProducerLayers.MaxLayerCount);
         Producer? existing = _peer.Producers.FirstOrDefault(p => p.Mid == offered.Mid);
-        if (existing is null || existing.Source != request.Source || existing.Codec != codec)
+        if (existing is null || existing.Source != request.Source || existing.Codec != codec
+            || !existing.Streams.Select(s => s.Rid).Where(r => r is not null).SequenceEqual(rids))
         {
             if (existing is not null) _router.RemoveProducerLocked(existing);
-            _router.AddProducerLocked(_peer, new Producer("t-" + RandomId(), _peer, offered.Mid!, request.Source, codec, _time));
+            _router.AddProducerLocked(_peer, new Producer("t-" + RandomId(), _peer, offered.Mid!, request.Source, codec, rids, _time));
             changed = true;
         }
         // One codec in the answer: the publisher then sends exactly what subscribers will be offered.
@@ -150,13 +161,16 @@ internal sealed class SfuAnswer
         Codec? rtx = answered.Codecs.FirstOrDefault(c => c.Kind == CodecKind.Rtx && c.AssociatedPayloadType == theirs.PayloadType);
         byte? rtxPayloadType = rtx is null ? null : (byte)rtx.PayloadType;
         Consumer? consumer = _peer.Consumers.FirstOrDefault(c => c.Mid == offered.Mid);
-        if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType)
+        var extensions = new ConsumerExtensions(
+            offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0,
+            offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri)?.Id ?? 0,
+            _offer.ExtmapAllowMixed);
+        if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType || consumer.Extensions != extensions)
         {
             if (consumer is not null) _router.RemoveConsumerLocked(consumer);
-            int midExtensionId = offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
             uint ssrc = NewSsrc();
             (byte PayloadType, uint Ssrc)? retransmission = rtxPayloadType is byte pt ? (pt, NewSsrc(ssrc)) : null;
-            consumer = new Consumer(producer, _peer, offered.Mid!, codec, midExtensionId, ssrc, retransmission, _time);
+            consumer = new Consumer(producer, _peer, offered.Mid!, codec, extensions, ssrc, retransmission, _time);
             _router.AddConsumerLocked(consumer);
         }
         string stream = producer.Peer.ParticipantId;

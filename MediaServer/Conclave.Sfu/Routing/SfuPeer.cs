@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text;
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Ice;
 using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Rtp;
+using Conclave.Sfu.Bandwidth;
 
 namespace Conclave.Sfu.Routing;
 
@@ -24,7 +26,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private readonly TimeProvider _time;
 
     // Allocated by this
-    private readonly ConcurrentDictionary<uint, Producer> _producersBySsrc = new();
+    private readonly ConcurrentDictionary<uint, InboundStream> _streamsBySsrc = new();
     private readonly ConcurrentDictionary<uint, Consumer> _consumersBySsrc = new();
     private readonly Lock _rtcpLock = new();
     private readonly byte[] _rtcp = new byte[RtcpBufferLength];
@@ -37,12 +39,16 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private ConsentWatch? _consent;                                     // Owned
     private volatile int _midExtensionId;
     private volatile int _audioLevelExtensionId;
+    private volatile int _streamIdExtensionId;
+    private volatile int _descriptorExtensionId;
 
     internal SfuPeer(string participantId, Router router, TimeProvider time)
     {
         ParticipantId = participantId;
         _router = router;
         _time = time;
+        Estimator = new SubscriberBandwidthEstimator(time);
+        Allocator = new BandwidthAllocator(time);
     }
 
     /// <summary>The call's router.</summary>
@@ -82,6 +88,26 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         set => _audioLevelExtensionId = value;
     }
 
+    /// <summary>The id this participant's offer gave the rtp-stream-id extension (RFC 8852; 0: none).</summary>
+    internal int StreamIdExtensionId
+    {
+        get => _streamIdExtensionId;
+        set => _streamIdExtensionId = value;
+    }
+
+    /// <summary>The id this participant's offer gave the dependency descriptor extension (0: none).</summary>
+    internal int DescriptorExtensionId
+    {
+        get => _descriptorExtensionId;
+        set => _descriptorExtensionId = value;
+    }
+
+    /// <summary>How much the SFU may send this participant, from its RTCP feedback (receive thread).</summary>
+    internal SubscriberBandwidthEstimator Estimator { get; }
+
+    /// <summary>Shares <see cref="Estimator"/> among the video this participant receives (router lock).</summary>
+    internal BandwidthAllocator Allocator { get; }
+
     internal bool IsAttached => _transport is not null;
 
     internal void Attach(MediaPeerHandle handle, DtlsSrtpTransport transport)
@@ -97,7 +123,10 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     internal void RemoveProducer(Producer producer)
     {
         _producers = [.. _producers.Where(p => p != producer)];
-        if (producer.Ssrc is uint ssrc) _producersBySsrc.TryRemove(ssrc, out _);
+        foreach (InboundStream stream in producer.Streams)
+        {
+            if (stream.Ssrc is uint ssrc) _streamsBySsrc.TryRemove(ssrc, out _);
+        }
     }
 
     internal void AddConsumer(Consumer consumer) => _consumersBySsrc[consumer.Ssrc] = consumer;
@@ -129,8 +158,11 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
             int count = 0;
             foreach (Producer producer in _producers)
             {
-                if (count == MaxReportBlocks) break;
-                if (producer.Ssrc is uint ssrc && producer.Statistics.TryBuildReport(ssrc, now, out ReportBlock block)) _blocks[count++] = block;
+                foreach (InboundStream stream in producer.Streams)
+                {
+                    if (count == MaxReportBlocks) break;
+                    if (stream.Ssrc is uint ssrc && stream.Statistics.TryBuildReport(ssrc, now, out ReportBlock block)) _blocks[count++] = block;
+                }
             }
             if (count > 0)
             {
@@ -141,6 +173,17 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
             {
                 if (consumer.TryWriteSenderReport(_rtcp, ntp, now, out int length)) transport.SendRtcp(_rtcp, length);
             }
+        }
+    }
+
+    /// <summary>Router timer, under its lock: shares the current estimate among the video this participant receives
+    /// and hands each consumer its layer.</summary>
+    internal void AllocateBandwidth(long now)
+    {
+        Allocator.Allocate(Estimator.Estimate, now);
+        foreach (Consumer consumer in _consumersBySsrc.Values)
+        {
+            if (consumer.Selector is { } selector) consumer.ApplyTarget(selector.TargetLayer);
         }
     }
 
@@ -169,20 +212,20 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     void IDtlsSrtpTransportHandler.OnConnected(DtlsSrtpTransport transport)
     {
         // A subscriber that just connected needs a keyframe of everything it receives.
-        foreach (Consumer consumer in _consumersBySsrc.Values) consumer.Producer.RequestKeyframe();
+        foreach (Consumer consumer in _consumersBySsrc.Values) consumer.RequestKeyframe();
     }
 
     void IDtlsSrtpTransportHandler.OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
     {
         if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;
-        if (!_producersBySsrc.TryGetValue(header.Ssrc, out Producer? producer))
+        if (!_streamsBySsrc.TryGetValue(header.Ssrc, out InboundStream? stream))
         {
-            producer = FindByMid(header);
-            if (producer is null) return;                                   // RFC 8843 §9.2: unknown stream, dropped
-            producer.BindSsrc(header.Ssrc);
-            _producersBySsrc[header.Ssrc] = producer;
+            stream = FindStream(header);
+            if (stream is null) return;                                     // RFC 8843 §9.2: unknown stream, dropped
+            stream.BindSsrc(header.Ssrc);
+            _streamsBySsrc[header.Ssrc] = stream;
         }
-        producer.OnRtp(packet, header, _time.GetTimestamp());
+        stream.Producer.OnRtp(stream, packet, header, _time.GetTimestamp());
     }
 
     void IDtlsSrtpTransportHandler.OnRtcp(DtlsSrtpTransport transport, Span<byte> packet)
@@ -193,15 +236,25 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
             switch (rtcp.Kind)
             {
                 case RtcpPacketKind.SenderReport when SenderReport.TryRead(rtcp.Data, out SenderReport sr) == RtcpParseStatus.Ok:
-                    if (_producersBySsrc.TryGetValue(sr.Ssrc, out Producer? sender)) sender.Statistics.OnSenderReport(sr.NtpTimestamp, _time.GetTimestamp());
+                    if (_streamsBySsrc.TryGetValue(sr.Ssrc, out InboundStream? sender)) sender.Statistics.OnSenderReport(sr.NtpTimestamp, _time.GetTimestamp());
+                    Estimator.OnSenderReport(sr, _time.GetTimestamp());
+                    break;
+                case RtcpPacketKind.ReceiverReport when ReceiverReport.TryRead(rtcp, out ReceiverReport rr) == RtcpParseStatus.Ok:
+                    Estimator.OnReceiverReport(rr, _time.GetTimestamp());
+                    break;
+                case RtcpPacketKind.ReceiverEstimatedMaxBitrate when ReceiverEstimatedMaxBitrate.TryRead(rtcp, out ReceiverEstimatedMaxBitrate remb) == RtcpParseStatus.Ok:
+                    Estimator.OnReceiverEstimatedMaxBitrate(remb.Bitrate);
+                    break;
+                case RtcpPacketKind.TransportCc when TransportCc.TryRead(rtcp, out TransportCc feedback) == RtcpParseStatus.Ok:
+                    Estimator.OnTransportCc(feedback, _time.GetTimestamp());
                     break;
                 case RtcpPacketKind.PictureLossIndication when PictureLossIndication.TryRead(rtcp, out PictureLossIndication pli) == RtcpParseStatus.Ok:
-                    if (_consumersBySsrc.TryGetValue(pli.MediaSsrc, out Consumer? lost)) lost.Producer.RequestKeyframe();
+                    if (_consumersBySsrc.TryGetValue(pli.MediaSsrc, out Consumer? lost)) lost.RequestKeyframe();
                     break;
                 case RtcpPacketKind.FullIntraRequest when FullIntraRequest.TryRead(rtcp, out FullIntraRequest fir) == RtcpParseStatus.Ok:
                     for (int i = 0; i < fir.EntryCount; i++)
                     {
-                        if (_consumersBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out Consumer? frozen)) frozen.Producer.RequestKeyframe();
+                        if (_consumersBySsrc.TryGetValue(fir.GetEntry(i).Ssrc, out Consumer? frozen)) frozen.RequestKeyframe();
                     }
                     break;
                 case RtcpPacketKind.GenericNack when GenericNack.TryRead(rtcp, out GenericNack nack) == RtcpParseStatus.Ok:
@@ -219,25 +272,22 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         if (reason != DtlsSrtpCloseReason.Disposed) _router.OnPeerTransportClosed(this, $"DTLS {reason}: {detail}");
     }
 
-    /// <summary>The producer whose mid the packet's mid extension names (RFC 8843 §15), compared without allocating.</summary>
-    private Producer? FindByMid(in RtpHeader header)
+    /// <summary>The stream a packet with a new SSRC belongs to: the producer its mid extension names (RFC 8843 §15)
+    /// and, for simulcast, the encoding its rtp-stream-id names (RFC 8852 §3.3), compared without allocating.</summary>
+    private InboundStream? FindStream(in RtpHeader header)
     {
-        int id = _midExtensionId;
-        if (id == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader reader) != RtpParseStatus.Ok) return null;
-        if (!reader.TryFind(id, out ReadOnlySpan<byte> value) || !SdesItemExtension.TryReadMid(value, out ReadOnlySpan<byte> mid)) return null;
-        foreach (Producer producer in _producers)
+        int midId = _midExtensionId;
+        if (midId == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader reader) != RtpParseStatus.Ok) return null;
+        if (!reader.TryFind(midId, out ReadOnlySpan<byte> value) || !SdesItemExtension.TryReadMid(value, out ReadOnlySpan<byte> mid)) return null;
+        Producer? producer = null;
+        foreach (Producer candidate in _producers)
         {
-            if (producer.Mid.Length == mid.Length && AsciiEquals(producer.Mid, mid)) return producer;
+            if (Ascii.Equals(mid, candidate.Mid)) producer = candidate;
         }
-        return null;
-    }
-
-    private static bool AsciiEquals(string text, ReadOnlySpan<byte> bytes)
-    {
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            if (text[i] != bytes[i]) return false;
-        }
-        return true;
+        if (producer is null) return null;
+        if (!producer.IsSimulcast) return producer.Streams[0];
+        int ridId = _streamIdExtensionId;
+        if (ridId == 0 || !reader.TryFind(ridId, out ReadOnlySpan<byte> ridValue) || !SdesItemExtension.TryReadRid(ridValue, out ReadOnlySpan<byte> rid)) return null;
+        return producer.FindStream(rid);
     }
 }

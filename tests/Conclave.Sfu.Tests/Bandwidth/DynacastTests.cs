@@ -64,12 +64,12 @@ public class DynacastTests
     }
 
     [Fact]
-    public void Cap_below_every_layer_wants_nothing()
+    public void Cap_below_every_layer_wants_the_lowest()
     {
         var camera = Layers.Camera();
         var consumer = new BandwidthAllocator(_clock).AddVideoConsumer(camera, isScreenShare: false);
         consumer.SetMaxResolution(160, 90);
-        Assert.Equal(0u, camera.WantedLayers);
+        Assert.Equal(1u, camera.WantedLayers);
     }
 
     [Fact]
