@@ -40,6 +40,16 @@ public sealed class MediaSignalingTests(ServerFixture fixture)
             TracksEvent after = await alice.ReadEventAsync<TracksEvent>(t => t.Tracks.Any(track => track.Muted), Deadline.Token);
             Assert.Equal("audio", Assert.Single(after.Tracks, t => t.Muted).Kind);
 
+            // Alice receives Bob's camera and says how large she shows it; 0 × 0 hides it.
+            string camera = tracks.Tracks.Single(t => t.Source == "camera").TrackId;
+            using var aliceMedia = new ClientMediaConnection(IPAddress.Loopback, new NoMedia());
+            await alice.RequestAsync<AnswerMessage>(new OfferMessage { Sdp = aliceMedia.CreateOffer(), Subscribe = [new SubscribedSection(ClientMediaConnection.VideoMid, camera)] }, Deadline.Token);
+            VideoSizedMessage sized = await alice.RequestAsync<VideoSizedMessage>(new VideoSizeMessage { TrackId = camera, MaxWidth = 320, MaxHeight = 180 }, Deadline.Token);
+            Assert.Equal((camera, 320, 180), (sized.TrackId, sized.MaxWidth, sized.MaxHeight));
+            await alice.RequestAsync<VideoSizedMessage>(new VideoSizeMessage { TrackId = camera, MaxWidth = 0, MaxHeight = 0 }, Deadline.Token);
+            string microphone = tracks.Tracks.Single(t => t.Source == "microphone").TrackId;
+            await ExpectAsync<VideoSizedMessage>(alice, new VideoSizeMessage { TrackId = microphone, MaxWidth = 320, MaxHeight = 180 }, ErrorCodes.BadTrack, "no video track");
+
             await bob.LeaveAsync(Deadline.Token);
             await alice.ReadEventAsync<TracksEvent>(t => t.Tracks.Count == 0, Deadline.Token);
         }
@@ -61,9 +71,12 @@ public sealed class MediaSignalingTests(ServerFixture fixture)
             await ExpectAsync<AnswerMessage>(alice, new OfferMessage { Sdp = sdp, Publish = [new PublishedSection("9", "microphone")] }, ErrorCodes.BadTrack, "no active section");
             await ExpectAsync<AnswerMessage>(alice, new OfferMessage { Sdp = sdp, Publish = [new PublishedSection("0", "speaker")] }, ErrorCodes.BadRequest, "source");
             await ExpectAsync<MutedMessage>(alice, new MuteMessage { Mid = "0", Muted = true }, ErrorCodes.BadTrack, "no track");
+            await ExpectAsync<VideoSizedMessage>(alice, new VideoSizeMessage { TrackId = "t-0123456789abcdef", MaxWidth = 640, MaxHeight = 360 }, ErrorCodes.BadTrack, "no video track");
+            await ExpectAsync<VideoSizedMessage>(alice, new VideoSizeMessage { TrackId = "t-0123456789abcdef", MaxWidth = -1, MaxHeight = 360 }, ErrorCodes.BadRequest, "maxWidth");
 
             await alice.LeaveAsync(Deadline.Token);
             await ExpectAsync<AnswerMessage>(alice, new OfferMessage { Sdp = sdp }, ErrorCodes.NotInCall, "join");
+            await ExpectAsync<VideoSizedMessage>(alice, new VideoSizeMessage { TrackId = "t-0123456789abcdef", MaxWidth = 640, MaxHeight = 360 }, ErrorCodes.NotInCall, "join");
         }
     }
 
