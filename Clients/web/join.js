@@ -256,6 +256,7 @@ async function main() {
       state.connected = true;
       if (e.detail.call) applyJoined(e.detail.call); else applyJoined(await signaling.request({ type: 'join', room: device.room }));
       setStatus('connected');
+      media.restartIce();   // the blip may have been a change of network
     });
     media.addEventListener('track', (e) => {
       const stream = streamOf(e.detail.source === 'screen' ? `screen:${e.detail.trackId}` : e.detail.participantId);

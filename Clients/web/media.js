@@ -56,7 +56,11 @@ export class CallMedia extends EventTarget {
     }
     this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.#pc.ontrack = (event) => this.#onTrack(event);
-    this.#pc.onconnectionstatechange = () => this.dispatchEvent(new CustomEvent('connection', { detail: this.#pc.connectionState }));
+    this.#pc.onconnectionstatechange = () => {
+      const state = this.#pc?.connectionState;
+      this.dispatchEvent(new CustomEvent('connection', { detail: state }));
+      if (state === 'failed') this.restartIce();
+    };
     for (const track of this.#local?.getTracks() ?? []) this.#publish(track, track.kind === 'audio' ? 'microphone' : 'camera', this.#local);
     this.#statsTimer = setInterval(() => this.#collectStats(), 500);
     await this.negotiate();
@@ -83,6 +87,14 @@ export class CallMedia extends EventTarget {
     for (const [transceiver, published] of this.#publishing) {
       if (published === source && transceiver.mid) await this.#signaling.request({ type: 'mute', mid: transceiver.mid, muted: !enabled });
     }
+  }
+
+  /** After a network change (a failed connection, a signaling reconnect): offers new ICE credentials, so the SFU
+   *  checks the new path (RFC 8445 §9); the DTLS association and every track stay. */
+  restartIce() {
+    if (!this.#pc) return;
+    this.#pc.restartIce();
+    this.negotiate();
   }
 
   /** The size a remote video track is shown at (0 × 0: hidden), so the SFU sends the encoding that fits it. */

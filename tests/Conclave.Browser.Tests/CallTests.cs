@@ -97,6 +97,45 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         Assert.Empty(bruno.PageErrors);
     }
 
+    [Fact]
+    public async Task After_a_signaling_drop_the_page_resumes_restarts_ice_and_keeps_decoding()
+    {
+        await using PeopleInCall call = await CallAsync("Alice Martin");
+        Person bruno = await fixture.NewPersonAsync("Bruno Petit", withMedia: true);
+        call.Add(bruno);
+        Microsoft.Playwright.IWebSocketRoute? signaling = null;
+        await bruno.Page.RouteWebSocketAsync("**/signal", route =>
+        {
+            signaling = route;
+            route.ConnectToServer();
+        });
+        await bruno.OpenAsync(await fixture.InviteAsync(call.Room, "Bruno Petit"));
+        await bruno.WaitForStateAsync(HearsAndSeesEveryone(2));
+        string aliceId = (await call.People[0].StateAsync()).SessionId!;
+        string brunoId = (await bruno.StateAsync()).SessionId!;
+        var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
+        string ufrag = media.Find(call.Room)!.FindPeer(brunoId)!.Handle!.LocalUfrag;
+        int frames = await bruno.Page.EvaluateAsync<int>(
+            $"() => window.conclave.state().inbound.find(i => i.participantId === '{aliceId}' && i.kind === 'video').framesDecoded");
+
+        // The signaling connection drops (as on a network change): the page reconnects, resumes its session,
+        // and offers new ICE credentials; the SFU restarts ICE on the new ones and the video goes on.
+        await signaling!.CloseAsync(new() { Code = 1001, Reason = "network change" });
+        await bruno.WaitForStateAsync("!s.connected");
+        await bruno.WaitForStateAsync($"s.connected && s.joined && s.sessionId === '{brunoId}'");
+        Conclave.Sfu.Routing.SfuPeer peer = media.Find(call.Room)!.FindPeer(brunoId)!;
+        await WaitUntilAsync(() => peer.Handle!.LocalUfrag != ufrag);
+        await bruno.WaitForStateAsync(
+            $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'video' && i.framesDecoded > {frames + 60})");
+        Assert.Empty(bruno.PageErrors);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!condition()) await Task.Delay(50, deadline.Token);
+    }
+
     /// <summary>A new room and one page per name, each in the call and seeing and hearing all the others.</summary>
     private async Task<PeopleInCall> CallAsync(params string[] names)
     {
