@@ -15,6 +15,10 @@ public interface ISessionObserver : IGrainObserver
     /// <summary>A participant's details changed.</summary>
     void OnParticipantUpdated(string room, long version, Participant participant);
 
+    /// <summary>A media event of <paramref name="room"/> for this session (tracks, active speaker, layers) from the
+    /// call's media node on another server, as signaling JSON to pass on.</summary>
+    void OnMediaEvent(string room, string eventJson);
+
     /// <summary>The session ended (expired, or taken over by a resumed connection); the connection should close.</summary>
     void OnSessionEnded(SessionEndReason reason);
 }

@@ -31,6 +31,9 @@ public static class ErrorCodes
     public const string BadSdp = "bad-sdp";
     /// <summary>A publish or subscribe entry does not match its section (kind, direction, unknown mid).</summary>
     public const string BadTrack = "bad-track";
+
+    /// <summary>The server hosting the call's media cannot be reached (it is down or restarting); try again.</summary>
+    public const string MediaUnavailable = "media-unavailable";
     /// <summary>The server failed; the request may be retried.</summary>
     public const string Internal = "internal";
 }

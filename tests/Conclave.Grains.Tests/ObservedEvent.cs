@@ -12,6 +12,9 @@ public abstract record ObservedEvent
     /// <summary><see cref="ISessionObserver.OnParticipantUpdated"/>.</summary>
     public sealed record Updated(string Room, long Version, Participant Participant) : ObservedEvent;
 
+    /// <summary><see cref="ISessionObserver.OnMediaEvent"/>.</summary>
+    public sealed record Media(string Room, string EventJson) : ObservedEvent;
+
     /// <summary><see cref="ISessionObserver.OnSessionEnded"/>.</summary>
     public sealed record Ended(SessionEndReason Reason) : ObservedEvent;
 }

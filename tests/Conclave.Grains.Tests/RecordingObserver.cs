@@ -41,6 +41,9 @@ public sealed class RecordingObserver : ISessionObserver
     /// <inheritdoc />
     public void OnSessionEnded(SessionEndReason reason) => Add(new ObservedEvent.Ended(reason));
 
+    /// <inheritdoc />
+    public void OnMediaEvent(string room, string eventJson) => Add(new ObservedEvent.Media(room, eventJson));
+
     /// <summary>Returns the first event (already received or still to come) of type <typeparamref name="T"/> matching <paramref name="match"/>.</summary>
     public async Task<T> WaitForAsync<T>(Func<T, bool> match, string description) where T : ObservedEvent
     {

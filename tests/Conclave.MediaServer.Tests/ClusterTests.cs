@@ -1,6 +1,13 @@
+using System.Net;
 using Conclave.Client;
+using Conclave.Client.Media;
+using Conclave.Media.Transport.Net;
+using Conclave.Media.Transport.Rtp;
+using Conclave.MediaServer.Media;
+using Conclave.Sfu.Routing;
 using Conclave.Signaling.Protocol;
 using Conclave.Signaling.Protocol.Api;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.MediaServer.Tests;
 
@@ -57,6 +64,80 @@ public sealed class ClusterTests
         // Grain state lives in Azure Table storage: node 2 reads the room node 1's grains wrote.
         using ConclaveApiClient admin = ConclaveApiClient.Create(node2.BaseAddress, node1.AdminToken);
         Assert.Equal(3, (await admin.GetRoomAsync(room, Deadline.Token)).Members.Count);
+    }
+
+    [Fact]
+    public async Task A_participant_on_another_node_gets_the_calls_media_from_its_media_node()
+    {
+        string clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
+        await using TestServer node1 = await StartNodeAsync(clusterId, "node-1");
+        await using TestServer node2 = await StartNodeAsync(clusterId, "node-2");
+        string room = "media-" + Guid.NewGuid().ToString("N")[..8];
+        using (ConclaveApiClient admin = ConclaveApiClient.Create(node1.BaseAddress, node1.AdminToken))
+        {
+            await admin.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
+        }
+        RedeemResponse alice = await InviteAsync(node1, node1.AdminToken, room, "Alice");
+        RedeemResponse bob = await InviteAsync(node2, node1.AdminToken, room, "Bob");
+
+        // Alice starts the call on node 1, so node 1 hosts its router, and publishes her microphone there.
+        await using var aliceClient = new SignalingClient();
+        await aliceClient.ConnectAsync(node1.BaseAddress, alice.Token, null, Deadline.Token);
+        Assert.Equal("node-1", (await aliceClient.JoinAsync(room, Deadline.Token)).MediaNode);
+        using var aliceMedia = new ClientMediaConnection(IPAddress.Loopback, new RecordingHandler());
+        AnswerMessage aliceAnswer = await aliceClient.RequestAsync<AnswerMessage>(new OfferMessage
+        {
+            Sdp = aliceMedia.CreateOffer(),
+            Publish = [new PublishedSection(ClientMediaConnection.AudioMid, "microphone"), new PublishedSection(ClientMediaConnection.VideoMid, "camera")],
+        }, Deadline.Token);
+        await aliceMedia.ConnectAsync(aliceAnswer.Sdp, Deadline.Token);
+
+        // Bob's signaling is on node 2: the call's tracks reach him from node 1, his offer is answered by node 1's
+        // router (its media port in the answer), and his requests are handled there.
+        await using var bobClient = new SignalingClient();
+        await bobClient.ConnectAsync(node2.BaseAddress, bob.Token, null, Deadline.Token);
+        Assert.Equal("node-1", (await bobClient.JoinAsync(room, Deadline.Token)).MediaNode);
+        TracksEvent tracks = await bobClient.ReadEventAsync<TracksEvent>(t => t.Tracks.Count == 2, Deadline.Token);
+        string microphone = tracks.Tracks.Single(t => t.Source == "microphone").TrackId;
+        string camera = tracks.Tracks.Single(t => t.Source == "camera").TrackId;
+        var bobReceived = new RecordingHandler();
+        using var bobMedia = new ClientMediaConnection(IPAddress.Loopback, bobReceived);
+        AnswerMessage bobAnswer = await bobClient.RequestAsync<AnswerMessage>(new OfferMessage
+        {
+            Sdp = bobMedia.CreateOffer(),
+            Subscribe = [new SubscribedSection(ClientMediaConnection.AudioMid, microphone), new SubscribedSection(ClientMediaConnection.VideoMid, camera)],
+        }, Deadline.Token);
+        int node1Port = node1.Services.GetRequiredService<MediaPort>().Listener.LocalPort;
+        Assert.Contains($" {node1Port} typ host", bobAnswer.Sdp, StringComparison.Ordinal);
+        await bobMedia.ConnectAsync(bobAnswer.Sdp, Deadline.Token);
+        await bobClient.RequestAsync<VideoSizedMessage>(new VideoSizeMessage { TrackId = camera, MaxWidth = 320, MaxHeight = 180 }, Deadline.Token);
+
+        // Alice's audio goes through node 1's SFU to Bob, under the SSRC node 1 announced to him.
+        byte[] payload = [0x5E, 0xC0, 0x0C, 0x1A];
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(Deadline.Token);
+        Task pump = Task.Run(async () =>
+        {
+            for (ushort seq = 1; !sending.IsCancellationRequested; seq++)              // 50 packets a second, as Opus
+            {
+                byte[] packet = ClientRtp.Audio(seq, 0x0A11CE, payload, aliceMedia.Transport.RtpOverhead, out int length);
+                aliceMedia.Transport.SendRtp(packet, length);
+                await Task.Delay(TimeSpan.FromMilliseconds(20), sending.Token);
+            }
+        }, sending.Token);
+        Assert.Equal(RtpParseStatus.Ok, RtpHeader.TryRead(await bobReceived.NextRtpAsync(), out RtpHeader header));
+        Assert.Equal(payload, header.Payload.ToArray());
+        await sending.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pump);
+        string bobId = bobClient.Welcome!.SessionId;
+        Router router = node1.Services.GetRequiredService<CallMedia>().Find(room)!;
+        Assert.True(router.FindPeer(bobId)!.IsConnected);
+        Assert.Null(node2.Services.GetRequiredService<CallMedia>().Find(room));
+
+        // Bob leaves through node 2: node 1 ends his media, and Alice's call goes on.
+        await bobClient.LeaveAsync(Deadline.Token);
+        using CancellationTokenSource gone = CancellationTokenSource.CreateLinkedTokenSource(Deadline.Token);
+        while (router.FindPeer(bobId) is not null) await Task.Delay(TimeSpan.FromMilliseconds(50), gone.Token);
+        Assert.NotNull(router.FindPeer(aliceClient.Welcome!.SessionId));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class EchoTests : IAsyncLifetime
         for (ushort seq = 100; seq < 120; seq++)
         {
             byte[] payload = Encoding.ASCII.GetBytes($"opus frame {seq}");
-            byte[] packet = Rtp(seq, ssrc, payload, connection.Transport.RtpOverhead, out int length);
+            byte[] packet = ClientRtp.Audio(seq, ssrc, payload, connection.Transport.RtpOverhead, out int length);
             Assert.Equal(MediaSendStatus.Sent, connection.Transport.SendRtp(packet, length));
             RtpHeader echoed = Parse(await received.NextRtpAsync(), out byte[] echoedPayload);
             Assert.Equal(seq, echoed.SequenceNumber);
@@ -196,58 +196,10 @@ public sealed class EchoTests : IAsyncLifetime
         Assert.Contains(messagePart, text, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>An RTP packet with the mid header extension (RFC 8843 §15) for the audio section, with room for the tag.</summary>
-    private static byte[] Rtp(ushort seq, uint ssrc, byte[] payload, int spare, out int length)
-    {
-        byte[] extension = [(byte)(ClientMediaConnection.MidExtensionId << 4 | 0), (byte)ClientMediaConnection.AudioMid[0], 0, 0];
-        var writer = new RtpPacketWriter
-        {
-            PayloadType = ClientMediaConnection.OpusPayloadType,
-            SequenceNumber = seq,
-            Timestamp = seq * 960u,
-            Ssrc = ssrc,
-            HasExtension = true,
-            ExtensionProfile = 0xBEDE,                               // RFC 8285 §4.2 one-byte form
-            ExtensionData = extension,
-            Payload = payload,
-        };
-        byte[] buffer = new byte[writer.GetWrittenLength() + spare];
-        Assert.True(writer.TryWrite(buffer, out length));
-        return buffer;
-    }
-
     private static RtpHeader Parse(byte[] packet, out byte[] payload)
     {
         Assert.Equal(RtpParseStatus.Ok, RtpHeader.TryRead(packet, out RtpHeader header));
         payload = header.Payload.ToArray();
         return header;
-    }
-
-    private sealed class RecordingHandler : IDtlsSrtpTransportHandler
-    {
-        private readonly BlockingCollection<byte[]> _rtp = new();
-        private readonly BlockingCollection<byte[]> _rtcp = new();
-
-        public TaskCompletionSource<(DtlsSrtpCloseReason Reason, string Detail)> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnConnected(DtlsSrtpTransport transport)
-        {
-        }
-
-        public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet) => _rtp.Add(packet.ToArray());
-
-        public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet) => _rtcp.Add(packet.ToArray());
-
-        public void OnClosed(DtlsSrtpTransport transport, DtlsSrtpCloseReason reason, string detail) => Closed.TrySetResult((reason, detail));
-
-        public Task<byte[]> NextRtpAsync() => Take(_rtp);
-
-        public Task<byte[]> NextRtcpAsync() => Take(_rtcp);
-
-        private static Task<byte[]> Take(BlockingCollection<byte[]> queue) => Task.Run(() =>
-        {
-            using var timeout = new CancellationTokenSource(Deadline);
-            return queue.Take(timeout.Token);
-        });
     }
 }

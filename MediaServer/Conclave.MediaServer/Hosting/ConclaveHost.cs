@@ -9,6 +9,7 @@ using Conclave.Signaling.Protocol;
 using Conclave.Signaling.Protocol.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Conclave.MediaServer.Hosting;
 
@@ -56,6 +57,12 @@ public static class ConclaveHost
         builder.Services.AddHostedService(services => services.GetRequiredService<MediaPort>());
         builder.Services.AddSingleton<EchoSessions>();
         builder.Services.AddSingleton<CallMedia>();
+        builder.Services.AddSingleton<MediaNodeEndpoint>();
+        builder.Services.AddSingleton(services => new MediaNodeClient(services.GetRequiredService<IGrainFactory>(),
+            services.GetRequiredService<CallMedia>(), services.GetRequiredService<IOptions<ConclaveOptions>>().Value.Media.NodeId));
+        builder.Services.AddHostedService(services => new MediaNodeRegistration(services.GetRequiredService<IGrainFactory>(),
+            services.GetRequiredService<MediaNodeEndpoint>(), services.GetRequiredService<IOptions<ConclaveOptions>>().Value.Media.NodeId,
+            services.GetRequiredService<ILogger<MediaNodeRegistration>>()));
 
         WebApplication app = builder.Build();
         app.UseMiddleware<ApiErrorMiddleware>();

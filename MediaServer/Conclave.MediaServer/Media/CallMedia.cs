@@ -39,9 +39,29 @@ public sealed partial class CallMedia : IDisposable
         }
     }
 
+    /// <summary>Handles a media request of <paramref name="sessionId"/> in <paramref name="room"/> (docs/signaling.md,
+    /// "Media"): an <c>offer</c>, <c>mute</c> or <c>video-size</c>. Returns the reply or an error message.</summary>
+    public SignalMessage Handle(string room, string sessionId, SignalMessage request) => request switch
+    {
+        OfferMessage offer => Answer(room, sessionId, offer),
+        MuteMessage mute => SetMuted(room, sessionId, mute.Mid, mute.Muted)
+            ? new MutedMessage { Mid = mute.Mid, Muted = mute.Muted }
+            : Error(ErrorCodes.BadTrack, $"you publish no track on mid '{mute.Mid}'"),
+        VideoSizeMessage size => SetVideoSize(room, sessionId, size.TrackId, size.MaxWidth, size.MaxHeight)
+            ? new VideoSizedMessage { TrackId = size.TrackId, MaxWidth = size.MaxWidth, MaxHeight = size.MaxHeight }
+            : Error(ErrorCodes.BadTrack, $"you receive no video track '{size.TrackId}'"),
+        _ => Error(ErrorCodes.UnknownType, "not a media request"),
+    };
+
+    private SignalMessage Answer(string room, string sessionId, OfferMessage offer)
+    {
+        NegotiationResult result = Negotiate(room, sessionId, offer);
+        return result.AnswerSdp is { } sdp ? new AnswerMessage { Sdp = sdp } : Error(result.ErrorCode!, result.ErrorMessage!);
+    }
+
     /// <summary>Answers the offer of <paramref name="sessionId"/> in <paramref name="room"/>; tells everyone in the call
     /// when its tracks changed.</summary>
-    public NegotiationResult Negotiate(string room, string sessionId, OfferMessage offer)
+    private NegotiationResult Negotiate(string room, string sessionId, OfferMessage offer)
     {
         var publish = new List<PublishRequest>(offer.Publish.Count);
         foreach (PublishedSection section in offer.Publish)
@@ -61,7 +81,7 @@ public sealed partial class CallMedia : IDisposable
 
     /// <summary>Marks the session's track published on <paramref name="mid"/> muted or not, and tells the call.</summary>
     /// <returns>False when the session publishes nothing on that mid.</returns>
-    public bool SetMuted(string room, string sessionId, string mid, bool muted)
+    private bool SetMuted(string room, string sessionId, string mid, bool muted)
     {
         lock (_lock)
         {
@@ -79,7 +99,7 @@ public sealed partial class CallMedia : IDisposable
 
     /// <summary>Caps (or, with 0 × 0, pauses) the video track <paramref name="trackId"/> the session receives.</summary>
     /// <returns>False when the session receives no such video track.</returns>
-    public bool SetVideoSize(string room, string sessionId, string trackId, int maxWidth, int maxHeight)
+    private bool SetVideoSize(string room, string sessionId, string trackId, int maxWidth, int maxHeight)
     {
         Router? router;
         lock (_lock) router = _calls.GetValueOrDefault(room)?.Router;
@@ -171,6 +191,8 @@ public sealed partial class CallMedia : IDisposable
             .Where(p => p.Peer.ParticipantId != sessionId)
             .Select(p => new TrackInfo(p.Id, p.Peer.ParticipantId, p.Source.IsAudio() ? "audio" : "video", p.Source.ToWire(), p.Muted))],
     };
+
+    private static ErrorMessage Error(string code, string message) => new() { Code = code, Message = message };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {Room}: media of session {SessionId} ended: {Reason}")]
     private partial void LogTransportClosed(string room, string sessionId, string reason);

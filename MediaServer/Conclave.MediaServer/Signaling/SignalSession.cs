@@ -13,10 +13,10 @@ namespace Conclave.MediaServer.Signaling;
 /// events into messages. Every decision is taken by the grains against their state.
 /// </summary>
 public sealed partial class SignalSession(
-    IGrainFactory grains, TokenValidator tokens, CallMedia media, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
+    IGrainFactory grains, TokenValidator tokens, MediaNodeClient media, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
 {
     private readonly Lock _roomLock = new();
-    private string? _room;
+    private CallPlace? _call;                       // the call the session is in, and the node hosting its media
     private ISignalSink? _sink;
     private ISessionGrain? _session;
     private ISessionObserver? _observerReference;
@@ -53,7 +53,7 @@ public sealed partial class SignalSession(
             case ResumeStatus.Ok:
                 (_session, _sessionId) = (session, resume.SessionId);
                 LogSessionResumed(resume.SessionId, user.UserId);
-                if (resumed.Call is { } call) EnterCall(call.Room);
+                if (resumed.Call is { } call) await EnterCallAsync(call);
                 return Welcome(resume.SessionId, resumed.Identity!, resumed.Session!, resumed: true,
                     resumed.Call is { } snapshot ? Joined(snapshot) : null);
             case ResumeStatus.Forbidden:
@@ -71,7 +71,7 @@ public sealed partial class SignalSession(
         {
             case JoinMessage join:
                 CallJoinResult result = await session.JoinAsync(join.Room, mediaNode);
-                if (result.Status == RoomStatus.Ok) EnterCall(result.Call!.Room);
+                if (result.Status == RoomStatus.Ok) await EnterCallAsync(result.Call!);
                 return result.Status switch
                 {
                     RoomStatus.Ok => Joined(result.Call!),
@@ -81,14 +81,10 @@ public sealed partial class SignalSession(
                     _ => Error(ErrorCodes.BadRequest, "the call refused the join"),
                 };
             case LeaveMessage:
-                LeaveCall();
+                await LeaveCallAsync();
                 return new LeftMessage { Room = await session.LeaveAsync() };
-            case OfferMessage offer:
-                return Answer(offer);
-            case MuteMessage mute:
-                return Mute(mute);
-            case VideoSizeMessage size:
-                return VideoSize(size);
+            case OfferMessage or MuteMessage or VideoSizeMessage:
+                return await MediaRequestAsync(request);
             case UpdateMessage update:
                 await session.UpdateDisplayNameAsync(update.DisplayName.Trim());
                 return new UpdatedMessage { DisplayName = update.DisplayName.Trim() };
@@ -106,9 +102,9 @@ public sealed partial class SignalSession(
     {
         // After a blip the media keeps flowing while the session waits for a resume; it ends with the session
         // (participant-left) or when ICE consent expires.
-        if (clientClosedNormally) LeaveCall();
         try
         {
+            if (clientClosedNormally) await LeaveCallAsync();
             if (_session is not null)
             {
                 // A normal close means the client is done; anything else may be a network blip, so the
@@ -128,13 +124,20 @@ public sealed partial class SignalSession(
 
     void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason)
     {
-        // A participant whose session expired elsewhere no longer receives or sends media here either.
-        media.Detach(room, sessionId);
+        // A participant whose session expired elsewhere no longer receives or sends media either.
+        CallPlace? call;
+        lock (_roomLock) call = _call;
+        if (call is not null && call.Room == room) _ = DetachQuietlyAsync(call, sessionId);
         _sink?.TryPost(new ParticipantLeftEvent { Room = room, RosterVersion = version, SessionId = sessionId, Reason = RoleNames.ToWire(reason) });
     }
 
     void ISessionObserver.OnParticipantUpdated(string room, long version, Participant participant) =>
         _sink?.TryPost(new ParticipantUpdatedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
+
+    void ISessionObserver.OnMediaEvent(string room, string eventJson)
+    {
+        if (SignalCodec.DecodeServerMessage(System.Text.Encoding.UTF8.GetBytes(eventJson)) is { } message) _sink?.TryPost(message);
+    }
 
     void ISessionObserver.OnSessionEnded(SessionEndReason reason)
     {
@@ -143,52 +146,53 @@ public sealed partial class SignalSession(
         _session = null; // The session is no longer ours: don't close or disconnect it when this socket ends.
     }
 
-    /// <summary>The session is in <paramref name="room"/>: it hears the call's tracks (and leaves a previous call's media).</summary>
-    private void EnterCall(string room)
+    /// <summary>The session is in <paramref name="call"/>: it hears the call's media events from the call's media
+    /// node (and leaves a previous call's media).</summary>
+    private async Task EnterCallAsync(CallSnapshot call)
     {
-        lock (_roomLock)
+        var place = new CallPlace(call.Room, call.MediaNode ?? mediaNode);
+        CallPlace? previous;
+        lock (_roomLock) (previous, _call) = (_call, place);
+        if (previous is not null && previous != place) await DetachQuietlyAsync(previous, _sessionId!);
+        if (!await media.AttachAsync(place.MediaNode, place.Room, _sessionId!, _sink!, _observerReference!)) LogMediaNodeUnavailable(place.Room, place.MediaNode);
+    }
+
+    private async Task LeaveCallAsync()
+    {
+        CallPlace? call;
+        lock (_roomLock) (call, _call) = (_call, null);
+        if (call is not null) await DetachQuietlyAsync(call, _sessionId!);
+    }
+
+    /// <summary>Ends <paramref name="sessionId"/>'s media in <paramref name="call"/>; a media node that cannot be reached
+    /// has lost it already.</summary>
+    private async Task DetachQuietlyAsync(CallPlace call, string sessionId)
+    {
+        try
         {
-            if (_room is not null && _room != room) media.Detach(_room, _sessionId!);
-            _room = room;
+            await media.DetachAsync(call.MediaNode, call.Room, sessionId);
         }
-        media.Attach(room, _sessionId!, _sink!);
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogMediaNodeUnavailable(call.Room, call.MediaNode);
+        }
     }
 
-    private void LeaveCall()
+    /// <summary>An offer, mute or video-size in the current call (docs/signaling.md, "Media"), handled by the call's media node.</summary>
+    private async Task<SignalMessage> MediaRequestAsync(SignalMessage request)
     {
-        string? room;
-        lock (_roomLock) (room, _room) = (_room, null);
-        if (room is not null) media.Detach(room, _sessionId!);
-    }
-
-    /// <summary>Answers an SDP offer in the current call (docs/signaling.md, "Media").</summary>
-    private SignalMessage Answer(OfferMessage offer)
-    {
-        string? room;
-        lock (_roomLock) room = _room;
-        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before sending an offer");
-        var result = media.Negotiate(room, _sessionId!, offer);
-        return result.AnswerSdp is { } sdp ? new AnswerMessage { Sdp = sdp } : Error(result.ErrorCode!, result.ErrorMessage!);
-    }
-
-    private SignalMessage Mute(MuteMessage mute)
-    {
-        string? room;
-        lock (_roomLock) room = _room;
-        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before muting a track");
-        return media.SetMuted(room, _sessionId!, mute.Mid, mute.Muted)
-            ? new MutedMessage { Mid = mute.Mid, Muted = mute.Muted }
-            : Error(ErrorCodes.BadTrack, $"you publish no track on mid '{mute.Mid}'");
-    }
-
-    private SignalMessage VideoSize(VideoSizeMessage size)
-    {
-        string? room;
-        lock (_roomLock) room = _room;
-        if (room is null) return Error(ErrorCodes.NotInCall, "join a call before sizing a video");
-        return media.SetVideoSize(room, _sessionId!, size.TrackId, size.MaxWidth, size.MaxHeight)
-            ? new VideoSizedMessage { TrackId = size.TrackId, MaxWidth = size.MaxWidth, MaxHeight = size.MaxHeight }
-            : Error(ErrorCodes.BadTrack, $"you receive no video track '{size.TrackId}'");
+        CallPlace? call;
+        lock (_roomLock) call = _call;
+        if (call is null) return Error(ErrorCodes.NotInCall, "join a call before sending media requests");
+        try
+        {
+            return await media.HandleAsync(call.MediaNode, call.Room, _sessionId!, request);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogMediaNodeUnavailable(call.Room, call.MediaNode);
+            return Error(ErrorCodes.MediaUnavailable, $"the server hosting this call's media ({call.MediaNode}) cannot be reached");
+        }
     }
 
     private JoinedMessage Joined(CallSnapshot call) => new()
@@ -214,9 +218,15 @@ public sealed partial class SignalSession(
 
     private static ErrorMessage Error(string code, string message) => new() { Code = code, Message = message };
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {Room}: its media node {MediaNode} cannot be reached")]
+    private partial void LogMediaNodeUnavailable(string room, string mediaNode);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} opened for user {UserId}")]
     private partial void LogSessionOpened(string sessionId, string userId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} resumed by user {UserId}")]
     private partial void LogSessionResumed(string sessionId, string userId);
 }
+
+/// <summary>A call and the node hosting its media.</summary>
+internal sealed record CallPlace(string Room, string MediaNode);

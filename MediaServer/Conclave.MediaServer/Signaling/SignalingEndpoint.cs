@@ -25,7 +25,7 @@ public static class SignalingEndpoint
         IOptions<SignalConnectionOptions> connectionOptions,
         TimeProvider time,
         ILoggerFactory loggers,
-        CallMedia media,
+        MediaNodeClient media,
         IHostApplicationLifetime lifetime)
     {
         if (!context.WebSockets.IsWebSocketRequest)
