@@ -31,14 +31,7 @@ public sealed class ClusterTests
         // One admin credential for the cluster, minted by the first node; the second one accepts it.
         Assert.True(File.Exists(Path.Combine(node1.DataDirectory, "admin-token")));
         Assert.False(File.Exists(Path.Combine(node2.DataDirectory, "admin-token")));
-        string room = "cluster-" + Guid.NewGuid().ToString("N")[..8];
-        using (ConclaveApiClient admin2 = ConclaveApiClient.Create(node2.BaseAddress, node1.AdminToken))
-        {
-            await admin2.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
-        }
-
-        RedeemResponse alice = await InviteAsync(node1, node1.AdminToken, room, "Alice");
-        RedeemResponse bob = await InviteAsync(node2, node1.AdminToken, room, "Bob");
+        (string room, RedeemResponse alice, RedeemResponse bob) = await RoomWithAliceAndBobAsync(node1, node2, createdThrough: node2);
 
         await using var aliceClient = new SignalingClient();
         await aliceClient.ConnectAsync(node1.BaseAddress, alice.Token, null, Deadline.Token);
@@ -72,13 +65,7 @@ public sealed class ClusterTests
         string clusterId = "test-" + Guid.NewGuid().ToString("N")[..12];
         await using TestServer node1 = await StartNodeAsync(clusterId, "node-1");
         await using TestServer node2 = await StartNodeAsync(clusterId, "node-2");
-        string room = "media-" + Guid.NewGuid().ToString("N")[..8];
-        using (ConclaveApiClient admin = ConclaveApiClient.Create(node1.BaseAddress, node1.AdminToken))
-        {
-            await admin.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
-        }
-        RedeemResponse alice = await InviteAsync(node1, node1.AdminToken, room, "Alice");
-        RedeemResponse bob = await InviteAsync(node2, node1.AdminToken, room, "Bob");
+        (string room, RedeemResponse alice, RedeemResponse bob) = await RoomWithAliceAndBobAsync(node1, node2, createdThrough: node1);
 
         // Alice starts the call on node 1, so node 1 hosts its router, and publishes her microphone there.
         await using var aliceClient = new SignalingClient();
@@ -181,6 +168,18 @@ public sealed class ClusterTests
         ["Conclave:Storage:ConnectionString"] = AzureStorage,
         ["Conclave:Media:NodeId"] = nodeId,
     });
+
+    /// <summary>A new room created through <paramref name="createdThrough"/> with the cluster's admin credential (node
+    /// 1's), Alice invited through node 1 and Bob through node 2.</summary>
+    private static async Task<(string Room, RedeemResponse Alice, RedeemResponse Bob)> RoomWithAliceAndBobAsync(TestServer node1, TestServer node2, TestServer createdThrough)
+    {
+        string room = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+        using (ConclaveApiClient admin = ConclaveApiClient.Create(createdThrough.BaseAddress, node1.AdminToken))
+        {
+            await admin.CreateRoomAsync(new CreateRoomRequest(room), Deadline.Token);
+        }
+        return (room, await InviteAsync(node1, node1.AdminToken, room, "Alice"), await InviteAsync(node2, node1.AdminToken, room, "Bob"));
+    }
 
     private static async Task<RedeemResponse> InviteAsync(TestServer server, string adminToken, string room, string name)
     {
