@@ -313,8 +313,8 @@ public sealed record VideoSizedMessage : SignalMessage
 }
 
 /// <summary>Event to a publisher (dynacast): the simulcast encodings of its track on <see cref="Mid"/> that some
-/// subscriber can use now, by rid, lowest first. The client should send those and pause the others (an empty list:
-/// nobody watches). Sent when the set changes.</summary>
+/// subscriber can use now, by rid, lowest first, always with the lowest. The client should send those and pause the
+/// others. Sent when the set changes.</summary>
 public sealed record LayersEvent : SignalMessage
 {
     public required string Room { get; init; }

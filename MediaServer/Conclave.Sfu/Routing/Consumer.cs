@@ -201,7 +201,7 @@ public sealed class Consumer
         length = 0;
         var extensions = new RtpHeaderExtensionWriter(_extension, Extensions.AllowTwoByte);
         if (Extensions.MidId != 0 && !extensions.TryAdd((byte)Extensions.MidId, _mid)) return false;
-        int descriptorId = Producer.Peer.DescriptorExtensionId;
+        int descriptorId = Producer.Peer.Extensions.DescriptorId;
         if (Extensions.DescriptorId != 0 && descriptorId != 0
             && source.TryGetExtensions(out RtpHeaderExtensionReader reader) == RtpParseStatus.Ok
             && reader.TryFind(descriptorId, out ReadOnlySpan<byte> descriptor))

@@ -82,7 +82,7 @@ public sealed class Producer
     /// <summary>Receive thread: keeps the packet and forwards it to every consumer.</summary>
     internal void OnRtp(InboundStream stream, ReadOnlySpan<byte> packet, in RtpHeader header, long now)
     {
-        bool switchPoint = stream.OnPacket(packet, header, Peer.DescriptorExtensionId, now);
+        bool switchPoint = stream.OnPacket(packet, header, Peer.Extensions.DescriptorId, now);
         if (Source.IsAudio()) ReportAudioLevel(header, now);
         foreach (Consumer consumer in _consumers) consumer.Forward(stream, header, switchPoint, now);
     }
@@ -105,11 +105,13 @@ public sealed class Producer
     }
 
     /// <summary>Timer, after allocation: the rids subscribers want of this simulcast track, when that changed since
-    /// the last call (dynacast). Never for a track without simulcast.</summary>
+    /// the last call (dynacast). The lowest is always among them: a camera with every encoding paused may not resume
+    /// (measured with Chromium 156: after all encodings went inactive and active again, some senders stayed silent),
+    /// and a new subscriber gets a picture at once. Never for a track without simulcast.</summary>
     internal bool TryTakeWantedLayersChange([NotNullWhen(true)] out IReadOnlyList<string>? rids)
     {
         rids = null;
-        uint wanted = Layers.WantedLayers;
+        uint wanted = Layers.WantedLayers | 1u;
         if (!IsSimulcast || _announcedWanted == wanted) return false;
         _announcedWanted = wanted;
         rids = [.. _streams.Where(s => (wanted & (1u << s.SpatialIndex)) != 0).Select(s => s.Rid!)];
@@ -119,7 +121,7 @@ public sealed class Producer
     /// <summary>RFC 6464: the level the publisher measured, read from the header (the payload stays unread).</summary>
     private void ReportAudioLevel(in RtpHeader header, long now)
     {
-        int id = Peer.AudioLevelExtensionId;
+        int id = Peer.Extensions.AudioLevelId;
         if (id == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader extensions) != RtpParseStatus.Ok) return;
         if (extensions.TryFind(id, out ReadOnlySpan<byte> value) && AudioLevelExtension.TryRead(value, out bool voice, out byte level))
         {

@@ -78,10 +78,9 @@ internal sealed class SfuAnswer
             SessionId = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue),
         });
         var offeredExtensions = WebRtcOffer.MediaSections(_offer).SelectMany(m => m.Extensions).ToList();
-        _peer.MidExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0;
-        _peer.AudioLevelExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.AudioLevelUri)?.Id ?? 0;
-        _peer.StreamIdExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.RtpStreamIdUri)?.Id ?? 0;
-        _peer.DescriptorExtensionId = offeredExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri)?.Id ?? 0;
+        int Offered(string uri) => offeredExtensions.FirstOrDefault(e => e.Uri == uri)?.Id ?? 0;
+        _peer.Extensions = new PeerExtensions(Offered(RtpHeaderExtension.MidUri), Offered(RtpHeaderExtension.AudioLevelUri),
+            Offered(RtpHeaderExtension.RtpStreamIdUri), Offered(RtpHeaderExtension.DependencyDescriptorUri));
 
         bool changed = false;
         var sections = new List<MediaDescription>(_offer.Media.Count);

@@ -37,10 +37,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     private MediaPeerHandle? _handle;
     private DtlsSrtpTransport? _transport;                              // Owned
     private ConsentWatch? _consent;                                     // Owned
-    private volatile int _midExtensionId;
-    private volatile int _audioLevelExtensionId;
-    private volatile int _streamIdExtensionId;
-    private volatile int _descriptorExtensionId;
+    private PeerExtensions _extensions = PeerExtensions.None;
 
     internal SfuPeer(string participantId, Router router, TimeProvider time)
     {
@@ -74,32 +71,11 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 
     internal int RtpOverhead => _transport?.RtpOverhead ?? 0;
 
-    /// <summary>The id this participant's offer gave the mid header extension (0: none).</summary>
-    internal int MidExtensionId
+    /// <summary>The header extension ids of this participant's latest offer (set by each answer, read by the receive thread).</summary>
+    internal PeerExtensions Extensions
     {
-        get => _midExtensionId;
-        set => _midExtensionId = value;
-    }
-
-    /// <summary>The id this participant's offer gave the RFC 6464 audio level extension (0: none).</summary>
-    internal int AudioLevelExtensionId
-    {
-        get => _audioLevelExtensionId;
-        set => _audioLevelExtensionId = value;
-    }
-
-    /// <summary>The id this participant's offer gave the rtp-stream-id extension (RFC 8852; 0: none).</summary>
-    internal int StreamIdExtensionId
-    {
-        get => _streamIdExtensionId;
-        set => _streamIdExtensionId = value;
-    }
-
-    /// <summary>The id this participant's offer gave the dependency descriptor extension (0: none).</summary>
-    internal int DescriptorExtensionId
-    {
-        get => _descriptorExtensionId;
-        set => _descriptorExtensionId = value;
+        get => Volatile.Read(ref _extensions);
+        set => Volatile.Write(ref _extensions, value);
     }
 
     /// <summary>How much the SFU may send this participant, from its RTCP feedback (receive thread).</summary>
@@ -276,7 +252,8 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     /// and, for simulcast, the encoding its rtp-stream-id names (RFC 8852 §3.3), compared without allocating.</summary>
     private InboundStream? FindStream(in RtpHeader header)
     {
-        int midId = _midExtensionId;
+        PeerExtensions ids = Extensions;
+        int midId = ids.MidId;
         if (midId == 0 || header.TryGetExtensions(out RtpHeaderExtensionReader reader) != RtpParseStatus.Ok) return null;
         if (!reader.TryFind(midId, out ReadOnlySpan<byte> value) || !SdesItemExtension.TryReadMid(value, out ReadOnlySpan<byte> mid)) return null;
         Producer? producer = null;
@@ -286,7 +263,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         }
         if (producer is null) return null;
         if (!producer.IsSimulcast) return producer.Streams[0];
-        int ridId = _streamIdExtensionId;
+        int ridId = ids.StreamIdId;
         if (ridId == 0 || !reader.TryFind(ridId, out ReadOnlySpan<byte> ridValue) || !SdesItemExtension.TryReadRid(ridValue, out ReadOnlySpan<byte> rid)) return null;
         return producer.FindStream(rid);
     }
