@@ -198,6 +198,7 @@ public static class SdpAnswerBuilder
                 Setup = AnswerSetup(setup),
                 Mid = m.Mid,
                 Extensions = NegotiateExtensions(m.Extensions, options.HeaderExtensions),
+                ExtmapAllowMixed = m.ExtmapAllowMixed && options.ExtmapAllowMixed,       // RFC 8285 §6, as offered per section
                 Direction = AnswerDirection(m.EffectiveDirection, options.DesiredDirection),
                 RtcpMux = m.RtcpMux,
                 RtcpReducedSize = m.RtcpReducedSize,

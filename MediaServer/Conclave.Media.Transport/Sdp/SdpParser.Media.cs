@@ -200,8 +200,16 @@ public static partial class SdpParser
         string[] f = v.Split(' ', 3);
         if (f.Length < 2 || f[1].Length == 0) throw line.Error("a=rtcp-fb needs <payload type> <type> [<parameter>] (RFC 4585 §4.2)");
         var fb = new RtcpFeedback(f[1], f.Length == 3 ? f[2] : null);
-        if (f[0] == "*") m.WildcardFeedback.Add(fb);
-        else CodecFor(m, line, f[0], "rtcp-fb").Feedback.Add(fb);
+        if (f[0] == "*")
+        {
+            m.WildcardFeedback.Add(fb);
+            return;
+        }
+        if (!m.IsRtp) throw line.Error("a=rtcp-fb in a non-RTP m= section");
+        if (!int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pt)) throw line.Error("a=rtcp-fb needs a payload type (RFC 8866 §6)");
+        // Feedback for a payload type the m= line does not list describes nothing and is ignored: Firefox keeps
+        // such lines for the codecs setCodecPreferences removed.
+        if (m.PayloadTypes.TryGetValue(pt, out var codec)) codec.Feedback.Add(fb);
     }
 
     private static RidDescription ParseRid(MediaBuilder m, Line line, string v)

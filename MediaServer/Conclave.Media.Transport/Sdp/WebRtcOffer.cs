@@ -11,6 +11,18 @@ public sealed record WebRtcOffer(IceCredentials RemoteIce, DtlsFingerprint Remot
     public static IEnumerable<MediaDescription> MediaSections(SessionDescription offer) =>
         offer.Media.Where(m => m.IsRtp && m.Port != 0 && m.Kind is MediaKind.Audio or MediaKind.Video);
 
+    /// <summary>RFC 8843 §6, §7.2: an offered section with port 0 and <c>a=bundle-only</c> that is in the BUNDLE
+    /// group joins the BUNDLE transport; it is not rejected. Firefox offers every section but the first so under
+    /// max-bundle. Such sections get the discard port 9 here, so the answer treats them as any other bundled section.</summary>
+    public static SessionDescription WithBundleOnlySectionsActive(SessionDescription offer)
+    {
+        if (offer.BundleGroup is not { } bundle || !offer.Media.Any(m => IsBundleOnly(m, bundle))) return offer;
+        return offer with { Media = offer.Media.Select(m => IsBundleOnly(m, bundle) ? m with { Port = 9 } : m).ToEquatableList() };
+    }
+
+    private static bool IsBundleOnly(MediaDescription m, SdpGroup bundle) =>
+        m.Port == 0 && m.Mid is { } mid && bundle.Mids.Contains(mid) && m.OtherAttributes.Any(a => a.Name == "bundle-only");
+
     /// <summary>Reads the transport parameters, or says what is missing (a message for an API error).</summary>
     public static bool TryRead(SessionDescription offer, out WebRtcOffer? transport, out string? problem)
     {

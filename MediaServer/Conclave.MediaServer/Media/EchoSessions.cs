@@ -50,7 +50,7 @@ public sealed partial class EchoSessions : IDisposable
         SessionDescription offer;
         try
         {
-            offer = SdpParser.Parse(offerSdp);
+            offer = WebRtcOffer.WithBundleOnlySectionsActive(SdpParser.Parse(offerSdp));
         }
         catch (SdpParseException e)
         {

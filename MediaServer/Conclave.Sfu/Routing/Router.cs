@@ -81,7 +81,7 @@ public sealed class Router : IDisposable
         SessionDescription offer;
         try
         {
-            offer = SdpParser.Parse(offerSdp);
+            offer = WebRtcOffer.WithBundleOnlySectionsActive(SdpParser.Parse(offerSdp));
         }
         catch (SdpParseException e)
         {

@@ -163,7 +163,7 @@ internal sealed class SfuAnswer
         var extensions = new ConsumerExtensions(
             offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0,
             offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri)?.Id ?? 0,
-            _offer.ExtmapAllowMixed);
+            _offer.ExtmapAllowMixed || offered.ExtmapAllowMixed);                   // RFC 8285 §6: session or section level
         if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType || consumer.Extensions != extensions)
         {
             if (consumer is not null) _router.RemoveConsumerLocked(consumer);
