@@ -29,7 +29,9 @@ CONFIGURATION="Release"
 # (e.g. chromium); they are checked with `dpkg -s` and installed only if missing.
 #   iproute2   -> `ip`, to bring up loopback inside the test namespace
 #   util-linux -> `unshare`, to create that namespace
-APT_PACKAGES=(iproute2 util-linux chromium)
+#   chromium, firefox-esr -> the browsers of tests/Conclave.Browser.Tests
+#                            (/usr/bin/chromium, /usr/bin/firefox-esr)
+APT_PACKAGES=(iproute2 util-linux chromium firefox-esr)
 
 AZURITE_VERSION="3.37.0"
 AZURITE_DIR="$REPO_ROOT/.tools/azurite"

@@ -80,20 +80,28 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         string aliceVideo = $"#tiles .tile[data-participant='{aliceId}'] video";
         string aliceFrames = $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'video' && i.frameWidth > 0 && i.frameWidth";
 
-        // Bruno shows Alice at 160 × 90: the call page asks for that size (video-size), the SFU moves him to her
-        // lowest encoding (a quarter of her 640 × 360 camera) at its next keyframe.
-        await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = '160px'; v.style.height = '90px'; }");
-        await bruno.WaitForStateAsync($"{aliceFrames} <= 160)");
-        var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
-        Conclave.Sfu.Routing.Producer camera = media.Find(call.Room)!.Producers.Single(p => p.Peer.ParticipantId == aliceId && p.Source == Conclave.Sfu.Routing.TrackSource.Camera);
-        output.WriteLine(string.Join(", ", camera.Streams.Select(s => $"{s.Rid}: {s.Width}x{s.Height}, {s.PacketsReceived} packets")));
-        Assert.Equal(["q", "h", "f"], camera.Streams.Select(s => s.Rid));
-        Assert.Equal(0, camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer);
+        try
+        {
+            // Bruno shows Alice at 160 × 90: the call page asks for that size (video-size), the SFU moves him to her
+            // lowest encoding (a quarter of her 640 × 360 camera) at its next keyframe.
+            await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = '160px'; v.style.height = '90px'; }");
+            await bruno.WaitForStateAsync($"{aliceFrames} <= 160)");
+            var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
+            Conclave.Sfu.Routing.Producer camera = media.Find(call.Room)!.Producers.Single(p => p.Peer.ParticipantId == aliceId && p.Source == Conclave.Sfu.Routing.TrackSource.Camera);
+            output.WriteLine(string.Join(", ", camera.Streams.Select(s => $"{s.Rid}: {s.Width}x{s.Height}, {s.PacketsReceived} packets")));
+            Assert.Equal(["q", "h", "f"], camera.Streams.Select(s => s.Rid));
+            Assert.Equal(0, camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer);
 
-        // Shown at its tile's size again: a larger encoding, after the allocator's upgrade hold.
-        await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = ''; v.style.height = ''; }");
-        await bruno.WaitForStateAsync($"{aliceFrames} > 160)");
-        Assert.True(camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer > 0);
+            // Shown at its tile's size again: a larger encoding, after the allocator's upgrade hold.
+            await bruno.Page.EvalOnSelectorAsync(aliceVideo, "v => { v.style.width = ''; v.style.height = ''; }");
+            await bruno.WaitForStateAsync($"{aliceFrames} > 160)");
+            Assert.True(camera.Consumers.Single(c => c.Subscriber.ParticipantId == brunoId).CurrentLayer > 0);
+        }
+        catch
+        {
+            DescribeMedia(call.Room);
+            throw;
+        }
         Assert.Empty(bruno.PageErrors);
     }
 

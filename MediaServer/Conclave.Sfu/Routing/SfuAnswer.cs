@@ -162,7 +162,9 @@ internal sealed class SfuAnswer
         Consumer? consumer = _peer.Consumers.FirstOrDefault(c => c.Mid == offered.Mid);
         var extensions = new ConsumerExtensions(
             offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0,
-            offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri)?.Id ?? 0,
+            // RFC 8285 §5: an extension the subscriber offers sendonly is not one it wants to receive (Firefox's receivers).
+            offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri
+                && e.Direction is null or MediaDirection.RecvOnly or MediaDirection.SendRecv)?.Id ?? 0,
             _offer.ExtmapAllowMixed || offered.ExtmapAllowMixed);                   // RFC 8285 §6: session or section level
         if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType || consumer.Extensions != extensions)
         {
