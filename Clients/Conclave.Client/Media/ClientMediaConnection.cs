@@ -63,34 +63,50 @@ public sealed class ClientMediaConnection : IDisposable
     /// <summary>The SDP offer: audio (Opus) and video (VP8), sendrecv, BUNDLEd on this socket.</summary>
     public string CreateOffer()
     {
-        var candidate = new IceCandidate("1", 1, "udp", IceControllingAgent.HostCandidatePriority,
-            _udp.LocalEndPoint.Address.ToString(), _udp.LocalEndPoint.Port, IceCandidateType.Host, null, null, EquatableList<KeyValuePair<string, string>>.Empty);
         MediaDescription Section(string kind, string mid, Codec codec) => new()
         {
             Media = kind,
-            Connections = [SdpConnection.Placeholder],
-            Candidates = [candidate],
-            IceUfrag = _udp.LocalCredentials.Ufrag,
-            IcePwd = _udp.LocalCredentials.Password,
-            Fingerprints = [SdpFingerprint.From(_certificate.Fingerprint)],
-            Setup = DtlsSetup.ActPass,                                   // RFC 8842 §5.2: an offer is actpass
             Mid = mid,
             Extensions = [new RtpHeaderExtension(MidExtensionId, null, RtpHeaderExtension.MidUri, null)],
             Direction = MediaDirection.SendRecv,
-            RtcpMux = true,
-            RtcpReducedSize = true,
             Codecs = [codec],
         };
+        return CreateOffer(
+        [
+            Section("audio", AudioMid, new Codec(OpusPayloadType, "opus", 48000, 2, [new("minptime", "10"), new("useinbandfec", "1")], [])),
+            Section("video", VideoMid, new Codec(Vp8PayloadType, "VP8", 90000, null, [], [new("nack", null), new("nack", "pli"), new("ccm", "fir")])),
+        ]);
+    }
+
+    /// <summary>An SDP offer of the caller's m= sections (their kind, mid, direction, codecs, extensions, rids and
+    /// simulcast as given), each completed with this connection's transport: the host candidate, our ICE
+    /// credentials and DTLS fingerprint, <c>a=setup:actpass</c> (RFC 8842 §5.2), rtcp-mux and rtcp-rsize; all
+    /// BUNDLEd (RFC 8843). Callable again to renegotiate: the transport stays the same.</summary>
+    /// <param name="sections">The sections, each with a distinct mid.</param>
+    /// <param name="extmapAllowMixed">Session-level <c>a=extmap-allow-mixed</c> (RFC 8285 §6): one- and two-byte
+    /// header extensions may be mixed, which a dependency descriptor carrying its structure needs.</param>
+    public string CreateOffer(IReadOnlyList<MediaDescription> sections, bool extmapAllowMixed = false)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        var candidate = new IceCandidate("1", 1, "udp", IceControllingAgent.HostCandidatePriority,
+            _udp.LocalEndPoint.Address.ToString(), _udp.LocalEndPoint.Port, IceCandidateType.Host, null, null, EquatableList<KeyValuePair<string, string>>.Empty);
         var offer = new SessionDescription
         {
             Origin = new SdpOrigin("-", Random.Shared.NextInt64(1, long.MaxValue).ToString(CultureInfo.InvariantCulture), 1, "IN", "IP4", "127.0.0.1"),
-            Groups = [new SdpGroup(SdpGroup.Bundle, [AudioMid, VideoMid])],
+            Groups = [new SdpGroup(SdpGroup.Bundle, [.. sections.Select(m => m.Mid ?? throw new ArgumentException("every section needs a mid", nameof(sections)))])],
+            ExtmapAllowMixed = extmapAllowMixed,
             MsidSemantic = new MsidSemantic("WMS", []),
-            Media =
-            [
-                Section("audio", AudioMid, new Codec(OpusPayloadType, "opus", 48000, 2, [new("minptime", "10"), new("useinbandfec", "1")], [])),
-                Section("video", VideoMid, new Codec(Vp8PayloadType, "VP8", 90000, null, [], [new("nack", null), new("nack", "pli"), new("ccm", "fir")])),
-            ],
+            Media = [.. sections.Select(m => m with
+            {
+                Connections = [SdpConnection.Placeholder],
+                Candidates = [candidate],
+                IceUfrag = _udp.LocalCredentials.Ufrag,
+                IcePwd = _udp.LocalCredentials.Password,
+                Fingerprints = [SdpFingerprint.From(_certificate.Fingerprint)],
+                Setup = DtlsSetup.ActPass,                               // RFC 8842 §5.2: an offer is actpass
+                RtcpMux = true,
+                RtcpReducedSize = true,
+            })],
         };
         return SdpWriter.Write(offer);
     }

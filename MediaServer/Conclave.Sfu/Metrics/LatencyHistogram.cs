@@ -3,12 +3,14 @@ using System.Diagnostics;
 namespace Conclave.Sfu.Metrics;
 
 /// <summary>A lock-free histogram of durations measured with <see cref="Stopwatch.GetTimestamp"/>: log-linear
-/// buckets (4 per power of two of nanoseconds, so a percentile is within 19 % of the true value) from 1 ns to about
-/// 4.3 s; longer durations count in the last bucket. Recording is one <see cref="Interlocked.Increment(ref long)"/>
-/// and allocates nothing, so it can sit on the packet path.</summary>
+/// buckets (8 per power of two of nanoseconds, so a percentile is at most 12.5 % above the true value, then rounded
+/// up to <see cref="TimeSpan"/>'s 100 ns) from 1 ns to about 4.3 s; longer durations count in the last bucket.
+/// Recording is one <see cref="Interlocked.Increment(ref long)"/> and allocates nothing, so it can sit on the packet
+/// path.</summary>
 public sealed class LatencyHistogram
 {
-    private const int SubBuckets = 4;                                  // per power of two
+    private const int SubBucketBits = 3;
+    private const int SubBuckets = 1 << SubBucketBits;                 // per power of two: the widest is [1, 1.125) × 2^k
     private const int Octaves = 32;                                    // 2^32 ns ≈ 4.3 s
     private const int BucketCount = Octaves * SubBuckets;
 
@@ -58,13 +60,15 @@ public sealed class LatencyHistogram
         for (int i = 0; i < BucketCount; i++) Interlocked.Exchange(ref _counts[i], 0);
     }
 
-    // Bucket 4k + s covers [2^k · (1 + s/4), 2^k · (1 + (s+1)/4)) ns; 0 ns counts in bucket 0.
+    // Bucket 8k + s covers [2^k · (1 + s/8), 2^k · (1 + (s+1)/8)) ns; 0 ns counts in bucket 0.
     private static int BucketOf(long nanoseconds)
     {
         if (nanoseconds <= 1) return 0;
         int octave = 63 - (int)long.LeadingZeroCount(nanoseconds);
         if (octave >= Octaves) return BucketCount - 1;
-        int sub = octave >= 2 ? (int)((nanoseconds >> (octave - 2)) & 3) : (int)((nanoseconds << (2 - octave)) & 3);
+        int sub = octave >= SubBucketBits
+            ? (int)(nanoseconds >> (octave - SubBucketBits)) & (SubBuckets - 1)
+            : (int)(nanoseconds << (SubBucketBits - octave)) & (SubBuckets - 1);
         return octave * SubBuckets + sub;
     }
 
