@@ -43,11 +43,15 @@ internal sealed record TrafficResult(
     long SkippedFrames);
 
 /// <summary>CPU seconds over the window; a core share of 1 is one core busy all the time.</summary>
+/// <param name="OtherProcessesCoreShare">The machine's busy time not spent by this process: other processes' load.</param>
+/// <param name="StealCoreShare">Time the hypervisor gave the machine's CPUs to others.</param>
 internal sealed record CpuResult(
     double SfuThreadSeconds,
     double SfuThreadCoreShare,
     double ProcessSeconds,
     double ProcessCoreShare,
+    double OtherProcessesCoreShare,
+    double StealCoreShare,
     double ForwardedPerSfuCoreSecond,
     double ForwardedPerProcessCoreSecond,
     IReadOnlyList<ThreadGroupResult> Threads);
@@ -63,11 +67,16 @@ internal sealed record LatencyResult(long SfuCount, double SfuP50, double SfuP90
 /// <summary>Packets over the window.</summary>
 /// <param name="Expected">Sum over legs of the sequence-number span (RFC 3550 A.3).</param>
 /// <param name="Lost">Expected − received: gaps, caused by the SFU or by loopback.</param>
+/// <param name="LostOnAudioLegs">The part of <paramref name="Lost"/> on audio legs (the rest is on video legs).</param>
 /// <param name="KernelDropsAtSfu">Datagrams the kernel dropped at the SFU's port (it did not read fast enough).</param>
 /// <param name="KernelDropsAtClients">Datagrams dropped at the clients' ports (the tool did not read fast enough).</param>
 /// <param name="PublishedNotReceived">Packets the publishers sent minus packets the SFU counted as received: the SFU
 /// socket's drops plus the packets in flight at the window's edges (approximate; the kernel's count is exact).</param>
-internal sealed record LossResult(long Expected, long Received, long Lost, double LostRatio, long KernelDropsAtSfu, long KernelDropsAtClients,
+/// <param name="LostBeforeKind">Gaps by the kind of the packet that followed them (audio, q, h, f).</param>
+/// <param name="LostAtSwitch">Gaps where the leg changed encoding.</param>
+/// <param name="LostBeforeKeyframe">Gaps just before a keyframe's packet.</param>
+internal sealed record LossResult(long Expected, long Received, long Lost, long LostOnAudioLegs, IReadOnlyList<long> LostBeforeKind,
+    long LostAtSwitch, long LostBeforeKeyframe, double LostRatio, long KernelDropsAtSfu, long KernelDropsAtClients,
     long PublishedNotReceived, long Misrouted, long Untagged, long OutOfOrder, long UnknownSsrc, long ListenerDrops, long ListenerSendErrors,
     IReadOnlyList<string> ClosedTransports);
 

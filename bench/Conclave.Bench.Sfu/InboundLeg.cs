@@ -17,6 +17,10 @@ internal sealed class InboundLeg
 
     // Written by the receive thread
     private readonly long[] _byKind = new long[PayloadTag.KindCount];
+    private readonly long[] _lostBeforeKind = new long[PayloadTag.KindCount];
+    private long _lostAtSwitch;
+    private long _lostBeforeKeyframe;
+    private int _lastKind = -1;
     private bool _started;
     private ushort _baseSequence;
     private ushort _maxSequence;
@@ -35,10 +39,9 @@ internal sealed class InboundLeg
     private long _expectedPrior;
     private long _receivedPrior;
 
-    public InboundLeg(uint ssrc, string mid, int publisher, bool audio, LatencyHistogram endToEnd)
+    public InboundLeg(uint ssrc, int publisher, bool audio, LatencyHistogram endToEnd)
     {
         Ssrc = ssrc;
-        Mid = mid;
         Publisher = publisher;
         IsAudio = audio;
         ClockRate = audio ? MediaProfile.AudioClockRate : MediaProfile.VideoClockRate;
@@ -46,8 +49,6 @@ internal sealed class InboundLeg
     }
 
     public uint Ssrc { get; }
-
-    public string Mid { get; }
 
     /// <summary>The index of the publisher whose track this leg carries.</summary>
     public int Publisher { get; }
@@ -74,15 +75,31 @@ internal sealed class InboundLeg
     /// <summary>Packets received of one <see cref="PayloadTag"/> kind (audio, q, h, f).</summary>
     public long ReceivedOfKind(int kind) => Volatile.Read(ref _byKind[kind]);
 
+    /// <summary>Packets missing just before a packet of one kind: where in the stream the SFU's gaps fall.</summary>
+    public long LostBeforeKind(int kind) => Volatile.Read(ref _lostBeforeKind[kind]);
+
+    /// <summary>Packets missing where the leg changed encoding (a layer switch).</summary>
+    public long LostAtSwitch => Volatile.Read(ref _lostAtSwitch);
+
+    /// <summary>Packets missing just before a packet of a keyframe.</summary>
+    public long LostBeforeKeyframe => Volatile.Read(ref _lostBeforeKeyframe);
+
     /// <summary>Receive thread: one unprotected RTP packet of this leg.</summary>
     public void OnPacket(in RtpHeader header, long now)
     {
-        Sequence(header.SequenceNumber);
+        long missing = Sequence(header.SequenceNumber);
         Volatile.Write(ref _received, _received + 1);
-        if (PayloadTag.TryRead(header.Payload, out int publisher, out byte kind, out long sent))
+        if (PayloadTag.TryRead(header.Payload, out int publisher, out byte kind, out bool keyframe, out long sent))
         {
             if (publisher != Publisher || (kind == PayloadTag.Audio) != IsAudio) _misrouted++;
             _byKind[kind]++;
+            if (missing > 0)
+            {
+                _lostBeforeKind[kind] += missing;
+                if (_lastKind >= 0 && kind != _lastKind) _lostAtSwitch += missing;
+                if (keyframe) _lostBeforeKeyframe += missing;
+            }
+            _lastKind = kind;
             _endToEnd.Record(sent, now);
         }
         else
@@ -130,23 +147,24 @@ internal sealed class InboundLeg
         };
     }
 
-    // RFC 3550 A.1, without probation (the SFU's legs start clean).
-    private void Sequence(ushort sequence)
+    // RFC 3550 A.1, without probation (the SFU's legs start clean); returns how many packets are missing before this one.
+    private long Sequence(ushort sequence)
     {
         if (!_started)
         {
             _baseSequence = sequence;
             Volatile.Write(ref _maxSequence, sequence);
             Volatile.Write(ref _started, true);
-            return;
+            return 0;
         }
         int delta = (short)(sequence - _maxSequence);
         if (delta <= 0)
         {
             _outOfOrder++;
-            return;
+            return 0;
         }
         if (sequence < _maxSequence) Volatile.Write(ref _cycles, _cycles + 65536);                  // wrapped
         Volatile.Write(ref _maxSequence, sequence);
+        return delta - 1;
     }
 }

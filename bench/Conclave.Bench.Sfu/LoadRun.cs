@@ -143,10 +143,12 @@ internal sealed class LoadRun(BenchOptions options, TextWriter progress)
             long expected = now.LegExpected.Sum() - previous.LegExpected.Sum();
             long lost = expected - (now.LegReceived.Sum() - previous.LegReceived.Sum());
             double sfuCpu = sfuThread is int tid ? now.Cpu.CpuSecondsSince(previous.Cpu, tid) / dt : double.NaN;
+            double process = (now.Cpu.ProcessCpu - previous.Cpu.ProcessCpu).TotalSeconds / dt;
+            double others = (double)(now.Cpu.MachineBusyTicks - previous.Cpu.MachineBusyTicks) / ThreadCpuSnapshot.ClockTicksPerSecond / dt - process;
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{phase} {Stopwatch.GetElapsedTime(phaseStart).TotalSeconds,5:0} s] SFU in {(now.SfuReceived - previous.SfuReceived) / dt,8:N0} pkt/s, " +
                 $"out {(now.SfuForwarded - previous.SfuForwarded) / dt,9:N0} pkt/s; SFU thread {sfuCpu * 100,4:0} % of a core, " +
-                $"process {(now.Cpu.ProcessCpu - previous.Cpu.ProcessCpu).TotalSeconds / dt * 100,4:0} %; loss {(expected > 0 ? 100.0 * lost / expected : 0),6:0.000} %"));
+                $"process {process * 100,4:0} %, other processes {Math.Max(0, others) * 100,4:0} %; loss {(expected > 0 ? 100.0 * lost / expected : 0),6:0.000} %"));
             previous = now;
         }
     }

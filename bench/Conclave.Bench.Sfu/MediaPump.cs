@@ -22,9 +22,6 @@ internal sealed class MediaPump : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = ThreadName, Priority = ThreadPriority.AboveNormal };
     }
 
-    /// <summary>Number of streams sent.</summary>
-    public int StreamCount => _streams.Length;
-
     public void Start()
     {
         long now = Stopwatch.GetTimestamp();

@@ -19,6 +19,9 @@ internal static class PayloadTag
 
     private const ushort Magic = 0xC1AE;
 
+    /// <summary>"audio", or the encoding's rid.</summary>
+    public static string KindName(int kind) => kind == Audio ? "audio" : MediaProfile.Encodings[kind - 1].Rid;
+
     public static void Write(Span<byte> payloadEnd, int publisher, byte kind, bool keyframe, long sendTimestamp)
     {
         Span<byte> tag = payloadEnd[^Length..];
@@ -29,16 +32,18 @@ internal static class PayloadTag
         BinaryPrimitives.WriteInt64BigEndian(tag[6..], sendTimestamp);
     }
 
-    public static bool TryRead(ReadOnlySpan<byte> payload, out int publisher, out byte kind, out long sendTimestamp)
+    public static bool TryRead(ReadOnlySpan<byte> payload, out int publisher, out byte kind, out bool keyframe, out long sendTimestamp)
     {
         publisher = 0;
         kind = 0;
+        keyframe = false;
         sendTimestamp = 0;
         if (payload.Length < Length) return false;
         ReadOnlySpan<byte> tag = payload[^Length..];
         if (BinaryPrimitives.ReadUInt16BigEndian(tag) != Magic || tag[4] >= KindCount) return false;
         publisher = BinaryPrimitives.ReadUInt16BigEndian(tag[2..]);
         kind = tag[4];
+        keyframe = (tag[5] & 1) != 0;
         sendTimestamp = BinaryPrimitives.ReadInt64BigEndian(tag[6..]);
         return true;
     }

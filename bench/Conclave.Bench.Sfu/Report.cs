@@ -58,6 +58,7 @@ internal static class Report
         o.WriteLine("CPU over the measured window");
         o.WriteLine($"  SFU receive thread      {F(c.SfuThreadSeconds, "0.00")} s = {F(c.SfuThreadCoreShare * 100, "0.0")} % of one core");
         o.WriteLine($"  whole process           {F(c.ProcessSeconds, "0.00")} s = {F(c.ProcessCoreShare, "0.00")} cores of {m.LogicalCores}");
+        o.WriteLine($"  rest of the machine     {F(c.OtherProcessesCoreShare, "0.00")} cores busy with other processes, {F(c.StealCoreShare, "0.00")} cores stolen by the hypervisor");
         o.WriteLine($"  forwarded per CPU second of the SFU thread: {N(c.ForwardedPerSfuCoreSecond)} pkt/s per core; per process CPU second: {N(c.ForwardedPerProcessCoreSecond)}");
         Table(o, ["thread group", "threads", "CPU s", "% of a core"],
             [.. c.Threads.Take(10).Select(g => new[] { g.Group, g.Threads.ToString(Invariant), F(g.CpuSeconds, "0.00"), F(g.CoreShare * 100, "0.0") })]);
@@ -74,8 +75,10 @@ internal static class Report
 
         LossResult x = r.Loss;
         o.WriteLine("loss over the measured window");
-        o.WriteLine($"  SFU → subscribers: expected {x.Expected:N0}, received {x.Received:N0}, lost {x.Lost:N0} ({F(x.LostRatio * 100, "0.0000")} %); " +
-            $"kernel drops at the clients' sockets {x.KernelDropsAtClients:N0} (the tool's share)");
+        o.WriteLine($"  SFU → subscribers: expected {x.Expected:N0}, received {x.Received:N0}, lost {x.Lost:N0} ({F(x.LostRatio * 100, "0.0000")} %: " +
+            $"{x.LostOnAudioLegs:N0} on audio legs, {x.Lost - x.LostOnAudioLegs:N0} on video legs); kernel drops at the clients' sockets {x.KernelDropsAtClients:N0} (the tool's share)");
+        o.WriteLine($"  where the gaps fall (by the packet after them): {string.Join(", ", x.LostBeforeKind.Select((n, k) => $"{PayloadTag.KindName(k)} {n:N0}"))}; " +
+            $"at a layer switch {x.LostAtSwitch:N0}, before a keyframe's packet {x.LostBeforeKeyframe:N0}");
         o.WriteLine($"  publishers → SFU: kernel drops at the SFU's socket {x.KernelDropsAtSfu:N0}, listener drops {x.ListenerDrops:N0}; " +
             $"sent − counted by the SFU {x.PublishedNotReceived:N0} (with the packets in flight at the window's edges)");
         o.WriteLine($"  misrouted {x.Misrouted}, untagged {x.Untagged}, out of order {x.OutOfOrder}, unknown SSRC {x.UnknownSsrc}, " +

@@ -7,8 +7,6 @@ namespace Conclave.Bench.Sfu;
 internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnlyList<SimulatedParticipant> participants,
     IReadOnlyList<InboundLeg> legs, Snapshot start, Snapshot end)
 {
-    private static readonly string[] KindNames = ["audio", .. MediaProfile.Encodings.Select(e => e.Rid)];
-
     private readonly double _seconds = end.SecondsSince(start);
     private readonly int? _sfuThread = end.Cpu.Find(host.ReceiveThreadName);
     private readonly int? _measuringThread = end.Cpu.Find(LoadRun.MeasuringThreadName);
@@ -61,7 +59,10 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
     {
         double sfu = _sfuThread is int tid ? end.Cpu.CpuSecondsSince(start.Cpu, tid) : double.NaN;
         double process = (end.Cpu.ProcessCpu - start.Cpu.ProcessCpu).TotalSeconds;
-        return new CpuResult(sfu, sfu / _seconds, process, process / _seconds, forwarded / sfu, forwarded / process,
+        double machine = (double)(end.Cpu.MachineBusyTicks - start.Cpu.MachineBusyTicks) / ThreadCpuSnapshot.ClockTicksPerSecond;
+        double steal = (double)(end.Cpu.MachineStealTicks - start.Cpu.MachineStealTicks) / ThreadCpuSnapshot.ClockTicksPerSecond;
+        return new CpuResult(sfu, sfu / _seconds, process, process / _seconds, Math.Max(0, machine - process) / _seconds, steal / _seconds,
+            forwarded / sfu, forwarded / process,
             [.. end.Cpu.GroupsSince(start.Cpu).Where(g => g.CpuSeconds > 0)
                 .Select(g => new ThreadGroupResult(g.Group, g.Threads, g.CpuSeconds, g.CpuSeconds / _seconds))]);
     }
@@ -78,10 +79,19 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
         long expected = end.LegExpected.Sum() - start.LegExpected.Sum();
         long received = end.LegReceived.Sum() - start.LegReceived.Sum();
         long published = Enumerable.Range(0, PayloadTag.KindCount).Sum(Sent);
+        long lostOnAudio = 0;
+        for (int i = 0; i < legs.Count; i++)
+        {
+            if (legs[i].IsAudio) lostOnAudio += end.LegExpected[i] - start.LegExpected[i] - (end.LegReceived[i] - start.LegReceived[i]);
+        }
         return new LossResult(
             expected,
             received,
             expected - received,
+            lostOnAudio,
+            [.. Enumerable.Range(0, PayloadTag.KindCount).Select(k => end.LostBeforeKind[k] - start.LostBeforeKind[k])],
+            end.LostAtSwitch - start.LostAtSwitch,
+            end.LostBeforeKeyframe - start.LostBeforeKeyframe,
             expected > 0 ? (double)(expected - received) / expected : 0,
             UdpSocketDrops.Since(start.KernelDrops, end.KernelDrops, [host.Listener.LocalPort]),
             UdpSocketDrops.Since(start.KernelDrops, end.KernelDrops, participants.Select(p => p.Connection.Udp.LocalEndPoint.Port)),
@@ -109,7 +119,7 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
             packets += delta;
         }
         int publishers = participants.Count(p => p.Streams.Count > 0);
-        return new LayerResult(KindNames[kind], legCount, receiving, receiving > 0 ? packets / _seconds / receiving : 0,
+        return new LayerResult(PayloadTag.KindName(kind), legCount, receiving, receiving > 0 ? packets / _seconds / receiving : 0,
             Sent(kind) / _seconds / Math.Max(1, publishers));
     }
 

@@ -6,6 +6,7 @@ using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Rtp;
 using Conclave.Media.Transport.Sdp;
+using Conclave.Sfu.Metrics;
 
 namespace Conclave.Bench.Sfu;
 
@@ -61,14 +62,14 @@ internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposa
 
     /// <summary>Learns from the final answer which SSRC each receiving section carries (its <c>a=ssrc</c>, the media
     /// SSRC of an FID group). Before any media: the legs are fixed from then on.</summary>
-    public void ExpectLegs(SessionDescription answer, IEnumerable<(string Mid, int Publisher, bool Audio)> subscriptions, Conclave.Sfu.Metrics.LatencyHistogram endToEnd)
+    public void ExpectLegs(SessionDescription answer, IEnumerable<(string Mid, int Publisher, bool Audio)> subscriptions, LatencyHistogram endToEnd)
     {
         var legs = new List<InboundLeg>();
         foreach ((string mid, int publisher, bool audio) in subscriptions)
         {
             MediaDescription? section = answer.Media.FirstOrDefault(m => m.Mid == mid && m.Port != 0);
             uint? ssrc = section?.SsrcGroups.FirstOrDefault(g => g.Semantics == "FID")?.Ssrcs[0] ?? section?.Ssrcs.FirstOrDefault()?.Ssrc;
-            if (ssrc is uint known) legs.Add(new InboundLeg(known, mid, publisher, audio, endToEnd));
+            if (ssrc is uint known) legs.Add(new InboundLeg(known, publisher, audio, endToEnd));
         }
         Legs = legs;
         _legsBySsrc = legs.ToFrozenDictionary(l => l.Ssrc);

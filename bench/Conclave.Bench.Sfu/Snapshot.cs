@@ -31,6 +31,9 @@ internal sealed class Snapshot
     public required long[] LegExpected { get; init; }
     public required long[] LegReceived { get; init; }
     public required long[][] LegByKind { get; init; }
+    public required long[] LostBeforeKind { get; init; }
+    public long LostAtSwitch { get; private init; }
+    public long LostBeforeKeyframe { get; private init; }
     public long Misrouted { get; private init; }
     public long Untagged { get; private init; }
     public long OutOfOrder { get; private init; }
@@ -62,6 +65,9 @@ internal sealed class Snapshot
             LegExpected = [.. legs.Select(l => l.Expected)],
             LegReceived = [.. legs.Select(l => l.Received)],
             LegByKind = [.. legs.Select(l => Enumerable.Range(0, PayloadTag.KindCount).Select(l.ReceivedOfKind).ToArray())],
+            LostBeforeKind = [.. Enumerable.Range(0, PayloadTag.KindCount).Select(k => legs.Sum(l => l.LostBeforeKind(k)))],
+            LostAtSwitch = legs.Sum(l => l.LostAtSwitch),
+            LostBeforeKeyframe = legs.Sum(l => l.LostBeforeKeyframe),
             Misrouted = legs.Sum(l => l.Misrouted),
             Untagged = legs.Sum(l => l.Untagged),
             OutOfOrder = legs.Sum(l => l.OutOfOrder),

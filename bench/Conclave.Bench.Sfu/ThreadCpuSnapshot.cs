@@ -4,24 +4,34 @@ using System.Globalization;
 namespace Conclave.Bench.Sfu;
 
 /// <summary>The CPU time of every thread of this process at one moment, from <c>/proc/self/task/&lt;tid&gt;/stat</c>
-/// (utime + stime, proc(5)) and <c>comm</c> (the thread's name, which Linux truncates to 15 characters), plus the
-/// whole process's CPU time. Linux only; elsewhere the thread list is empty.</summary>
+/// (utime + stime, proc(5)) and <c>comm</c> (the thread's name, which Linux truncates to 15 characters), the whole
+/// process's CPU time, and the machine's busy and stolen time from the first line of <c>/proc/stat</c> (what other
+/// processes and the hypervisor took from the run). Linux only; elsewhere the thread list is empty and the machine's
+/// counters are 0.</summary>
 internal sealed class ThreadCpuSnapshot
 {
     /// <summary>USER_HZ: the unit of utime and stime. 100 on every Linux architecture .NET runs on
     /// (<c>getconf CLK_TCK</c>).</summary>
     public const int ClockTicksPerSecond = 100;
 
-    private ThreadCpuSnapshot(Dictionary<int, (string Name, long Ticks)> threads, TimeSpan process)
+    private ThreadCpuSnapshot(Dictionary<int, (string Name, long Ticks)> threads, TimeSpan process, long machineBusyTicks, long machineStealTicks)
     {
         Threads = threads;
         ProcessCpu = process;
+        MachineBusyTicks = machineBusyTicks;
+        MachineStealTicks = machineStealTicks;
     }
 
     /// <summary>Thread id → name and CPU ticks.</summary>
     public IReadOnlyDictionary<int, (string Name, long Ticks)> Threads { get; }
 
     public TimeSpan ProcessCpu { get; }
+
+    /// <summary>Clock ticks every CPU of the machine spent running anything (user, nice, system, irq, softirq).</summary>
+    public long MachineBusyTicks { get; }
+
+    /// <summary>Clock ticks the hypervisor ran something else while the machine's CPUs wanted to run.</summary>
+    public long MachineStealTicks { get; }
 
     public static ThreadCpuSnapshot Take()
     {
@@ -43,7 +53,17 @@ internal sealed class ThreadCpuSnapshot
             }
         }
         using var process = Process.GetCurrentProcess();
-        return new ThreadCpuSnapshot(threads, process.TotalProcessorTime);
+        (long busy, long steal) = ReadMachine();
+        return new ThreadCpuSnapshot(threads, process.TotalProcessorTime, busy, steal);
+    }
+
+    // proc(5) /proc/stat: "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in clock ticks.
+    private static (long Busy, long Steal) ReadMachine()
+    {
+        if (!File.Exists("/proc/stat")) return (0, 0);
+        string[] fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        return (Field(1) + Field(2) + Field(3) + Field(6) + Field(7), Field(8));
     }
 
     /// <summary>The id of the thread named <paramref name="name"/> (compared as Linux stores it: at most 15
