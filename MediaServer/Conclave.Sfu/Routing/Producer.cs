@@ -107,12 +107,15 @@ public sealed class Producer
     /// <summary>Timer, after allocation: the rids subscribers want of this simulcast track, when that changed since
     /// the last call (dynacast). The lowest is always among them: a camera with every encoding paused may not resume
     /// (measured with Chromium 156: after all encodings went inactive and active again, some senders stayed silent),
-    /// and a new subscriber gets a picture at once. Never for a track without simulcast.</summary>
+    /// and a new subscriber gets a picture at once. Never for a track without simulcast, nor before its first
+    /// subscriber.</summary>
     internal bool TryTakeWantedLayersChange([NotNullWhen(true)] out IReadOnlyList<string>? rids)
     {
         rids = null;
         uint wanted = Layers.WantedLayers | 1u;
-        if (!IsSimulcast || _announcedWanted == wanted) return false;
+        // Nothing is paused before the first subscriber: Chromium 156 did not always start an encoding paused before
+        // it had ever sent.
+        if (!IsSimulcast || _consumers.Length == 0 || _announcedWanted == wanted) return false;
         _announcedWanted = wanted;
         rids = [.. _streams.Where(s => (wanted & (1u << s.SpatialIndex)) != 0).Select(s => s.Rid!)];
         return true;
