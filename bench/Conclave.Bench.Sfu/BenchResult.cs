@@ -78,6 +78,7 @@ internal sealed record LatencyResult(long SfuCount, double SfuP50, double SfuP90
 internal sealed record LossResult(long Expected, long Received, long Lost, long LostOnAudioLegs, IReadOnlyList<long> LostBeforeKind,
     long LostAtSwitch, long LostBeforeKeyframe, double LostRatio, long KernelDropsAtSfu, long KernelDropsAtClients,
     long PublishedNotReceived, long Misrouted, long Untagged, long OutOfOrder, long UnknownSsrc, long ListenerDrops, long ListenerSendErrors,
+    long ClientSrtpRejected, long ClientSocketDrops, long SfuSrtpRejected,
     IReadOnlyList<string> ClosedTransports);
 
 /// <summary>What subscribers received of one kind (audio or an encoding) over the window.</summary>

@@ -83,6 +83,7 @@ internal static class Report
             $"sent − counted by the SFU {x.PublishedNotReceived:N0} (with the packets in flight at the window's edges)");
         o.WriteLine($"  misrouted {x.Misrouted}, untagged {x.Untagged}, out of order {x.OutOfOrder}, unknown SSRC {x.UnknownSsrc}, " +
             $"listener send errors {x.ListenerSendErrors}, transports ended {x.ClosedTransports.Count}");
+        o.WriteLine($"  SRTP/SRTCP rejected: by the clients {x.ClientSrtpRejected}, by the SFU {x.SfuSrtpRejected}; dropped by the clients' socket layer {x.ClientSocketDrops}");
         foreach (string closed in x.ClosedTransports) o.WriteLine($"    {closed}");
         o.WriteLine();
 

@@ -102,6 +102,9 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
             end.UnknownPackets - start.UnknownPackets,
             end.ListenerDrops - start.ListenerDrops,
             end.ListenerSendErrors - start.ListenerSendErrors,
+            end.ClientSrtpRejected - start.ClientSrtpRejected,
+            end.ClientSocketDrops - start.ClientSocketDrops,
+            end.SfuSrtpRejected - start.SfuSrtpRejected,
             [.. participants.Where(p => p.Closed is not null).Select(p => $"{p.Id}: {p.Closed}")]);
     }
 

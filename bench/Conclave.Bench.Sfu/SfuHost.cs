@@ -36,6 +36,11 @@ internal sealed class SfuHost : IDisposable
         return router;
     }
 
+    /// <summary>SRTP/SRTCP packets the SFU's transports of <paramref name="participantIds"/> rejected (authentication,
+    /// replay, malformed).</summary>
+    public long SrtpRejected(IEnumerable<string> participantIds)
+        => participantIds.Sum(id => _routers.Sum(r => r.FindPeer(id)?.Transport?.Counters.Rejected ?? 0));
+
     public void Dispose()
     {
         foreach (Router router in _routers) router.Dispose();

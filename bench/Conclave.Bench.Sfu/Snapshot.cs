@@ -38,6 +38,9 @@ internal sealed class Snapshot
     public long Untagged { get; private init; }
     public long OutOfOrder { get; private init; }
     public long UnknownPackets { get; private init; }
+    public long ClientSrtpRejected { get; private init; }
+    public long ClientSocketDrops { get; private init; }
+    public long SfuSrtpRejected { get; private init; }
     public required IReadOnlyDictionary<int, long> KernelDrops { get; init; }
 
     public static Snapshot Take(SfuHost host, IReadOnlyList<SimulatedParticipant> participants, IReadOnlyList<InboundLeg> legs)
@@ -72,6 +75,9 @@ internal sealed class Snapshot
             Untagged = legs.Sum(l => l.Untagged),
             OutOfOrder = legs.Sum(l => l.OutOfOrder),
             UnknownPackets = participants.Sum(p => p.UnknownPackets),
+            ClientSrtpRejected = participants.Sum(p => p.Connection.Transport.Counters.Rejected),
+            ClientSocketDrops = participants.Sum(p => p.Connection.Udp.Counters.TotalDropped),
+            SfuSrtpRejected = host.SrtpRejected(participants.Select(p => p.Id)),
             KernelDrops = UdpSocketDrops.Read(),
         };
     }
