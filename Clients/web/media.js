@@ -5,8 +5,11 @@
 const AUDIO_CODECS = ['audio/opus'];
 const VIDEO_CODECS = ['video/VP8', 'video/rtx'];
 // The dependency descriptor (AV1 RTP spec, Appendix A) tells the SFU keyframes and layer sizes without reading
-// frames; Chromium supports it but does not offer it unless asked (docs/web-client.md).
+// frames; Chromium supports it but does not offer it unless asked (docs/web-client.md). The transport-wide sequence
+// number lets the page's transport-cc feedback drive the SFU's bandwidth estimate for it; Chromium leaves it out of
+// new sections once an answer (the SFU's, for the sections it receives on) went without it, unless asked.
 const DEPENDENCY_DESCRIPTOR = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+const TRANSPORT_WIDE_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 // The camera goes out as three simulcast encodings, lowest first (RFC 8853); the SFU forwards each subscriber the
 // largest that fits the size it shows the video at and its bandwidth. Screens go out as one encoding.
 const CAMERA_ENCODINGS = [
@@ -157,7 +160,7 @@ export class CallMedia extends EventTarget {
           if (this.#receivers.has(track.trackId)) continue;
           const transceiver = this.#pc.addTransceiver(track.kind, { direction: 'recvonly' });
           preferCodecs(transceiver, track.kind);
-          negotiateDescriptor(transceiver);
+          negotiateExtensions(transceiver);
           this.#receivers.set(track.trackId, transceiver);
         }
         await this.#pc.setLocalDescription(await this.#pc.createOffer());
@@ -188,7 +191,7 @@ export class CallMedia extends EventTarget {
     if (source === 'camera') init.sendEncodings = CAMERA_ENCODINGS.map((e) => ({ ...e }));
     const transceiver = this.#pc.addTransceiver(track, init);
     preferCodecs(transceiver, track.kind);
-    negotiateDescriptor(transceiver);
+    negotiateExtensions(transceiver);
     this.#publishing.set(transceiver, source);
     return transceiver;
   }
@@ -251,12 +254,14 @@ export class CallMedia extends EventTarget {
   }
 }
 
-/** Asks for the dependency descriptor on this transceiver, with whatever else the browser offers by default. */
-function negotiateDescriptor(transceiver) {
-  if (!transceiver.setHeaderExtensionsToNegotiate || transceiver.receiver.track.kind !== 'video') return;
+/** Asks for transport-cc (and, on video, the dependency descriptor) on this transceiver, with whatever else the
+ * browser offers by default. */
+function negotiateExtensions(transceiver) {
+  if (!transceiver.setHeaderExtensionsToNegotiate) return;
+  const wanted = transceiver.receiver.track.kind === 'video' ? [TRANSPORT_WIDE_CC, DEPENDENCY_DESCRIPTOR] : [TRANSPORT_WIDE_CC];
   const extensions = transceiver.getHeaderExtensionsToNegotiate();
-  if (!extensions.some((e) => e.uri === DEPENDENCY_DESCRIPTOR)) return;
-  transceiver.setHeaderExtensionsToNegotiate(extensions.map((e) => (e.uri === DEPENDENCY_DESCRIPTOR ? { ...e, direction: 'sendrecv' } : e)));
+  if (!extensions.some((e) => wanted.includes(e.uri))) return;
+  transceiver.setHeaderExtensionsToNegotiate(extensions.map((e) => (wanted.includes(e.uri) ? { ...e, direction: 'sendrecv' } : e)));
 }
 
 /** Offers only the codecs the SFU forwards (Opus, VP8 and its RTX for retransmissions), which also keeps offers small. */

@@ -180,7 +180,9 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             foreach (Conclave.Sfu.Routing.Consumer consumer in producer.Consumers)
             {
                 output.WriteLine($"SFU:   to {consumer.Subscriber.ParticipantId}: layer {consumer.CurrentLayer} (target {consumer.TargetLayer}), "
-                    + $"{consumer.PacketsForwarded} packets, cap {consumer.Selector?.MaxWidth}x{consumer.Selector?.MaxHeight}, estimate {consumer.Subscriber.Estimator.Estimate} bit/s");
+                    + $"{consumer.PacketsForwarded} packets, cap {consumer.Selector?.MaxWidth}x{consumer.Selector?.MaxHeight}, estimate {consumer.Subscriber.Estimator.Estimate} bit/s "
+                    + $"(delay-based {consumer.Subscriber.Estimator.DelayBasedEstimate}, {consumer.Subscriber.Estimator.Usage}, loss {consumer.Subscriber.Estimator.LossRatio:P1}, "
+                    + $"REMB {consumer.Subscriber.Estimator.ReceiverEstimatedMaxBitrate?.ToString() ?? "none"}, transport-cc id {consumer.Extensions.TransportSequenceId})");
             }
         }
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using Conclave.Client;
 using Conclave.Client.Media;
+using Conclave.Media.Transport.Net;
+using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Rtp;
 using Conclave.Media.Transport.Sdp;
 using RtpHeaderExtension = Conclave.Media.Transport.Sdp.RtpHeaderExtension;
@@ -79,6 +81,86 @@ public sealed class SimulcastTests(ServerFixture fixture)
             Assert.Equal(bobJoined.SessionId, consumer.Subscriber.ParticipantId);
         }
     }
+
+    [Fact]
+    public async Task A_subscriber_offering_transport_cc_gets_every_packet_numbered_in_send_order_and_its_feedback_counts()
+    {
+        string room = await fixture.CreateRoomAsync();
+        (SignalingClient alice, _) = await fixture.JoinAsync(room, "Alice");
+        (SignalingClient bob, _) = await fixture.JoinAsync(room, "Bob");
+        await using (alice)
+        await using (bob)
+        {
+            using var aliceMedia = new ClientMediaConnection(IPAddress.Loopback, new RecordingHandler());
+            AnswerMessage published = await alice.RequestAsync<AnswerMessage>(new OfferMessage
+            {
+                Sdp = aliceMedia.CreateOffer([SimulcastCamera()], extmapAllowMixed: true),
+                Publish = [new PublishedSection(ClientMediaConnection.VideoMid, "camera")],
+            }, Deadline.Token);
+            // The SFU gives publishers no transport-cc feedback, so it does not negotiate the extension with them.
+            Assert.DoesNotContain(RtpHeaderExtension.TransportWideCcUri, published.Sdp, StringComparison.Ordinal);
+            await aliceMedia.ConnectAsync(published.Sdp, Deadline.Token);
+            string camera = (await bob.ReadEventAsync<TracksEvent>(t => t.Tracks.Count == 1, Deadline.Token)).Tracks[0].TrackId;
+
+            var received = new RecordingHandler();
+            using var bobMedia = new ClientMediaConnection(IPAddress.Loopback, received);
+            AnswerMessage subscribed = await bob.RequestAsync<AnswerMessage>(new OfferMessage
+            {
+                Sdp = bobMedia.CreateOffer([TransportCcReceiver()]),
+                Subscribe = [new SubscribedSection(ClientMediaConnection.VideoMid, camera)],
+            }, Deadline.Token);
+            // draft-holmer-rmcat-transport-wide-cc-extensions-01 §4: the extension and the feedback, both answered.
+            Assert.Contains($"a=extmap:{TransportCcExtensionId} {RtpHeaderExtension.TransportWideCcUri}", subscribed.Sdp, StringComparison.Ordinal);
+            Assert.Contains($"a=rtcp-fb:{ClientMediaConnection.Vp8PayloadType} transport-cc", subscribed.Sdp, StringComparison.Ordinal);
+            await bobMedia.ConnectAsync(subscribed.Sdp, Deadline.Token);
+
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(Deadline.Token);
+            Task publisher = PublishAsync(aliceMedia, sending.Token);
+            Consumer consumer = fixture.Server.Services.GetRequiredService<CallMedia>().Find(room)!.Producers.Single().Consumers.Single();
+            await bob.RequestAsync<VideoSizedMessage>(new VideoSizeMessage { TrackId = camera, MaxWidth = 160, MaxHeight = 90 }, Deadline.Token);
+
+            // §2: every packet carries the next transport-wide sequence number.
+            var numbers = new List<ushort>();
+            while (numbers.Count < 30)
+            {
+                Assert.Equal(RtpParseStatus.Ok, RtpHeader.TryRead(await received.NextRtpAsync(), out RtpHeader header));
+                Assert.Equal(RtpParseStatus.Ok, header.TryGetExtensions(out RtpHeaderExtensionReader extensions));
+                Assert.True(extensions.TryFind(TransportCcExtensionId, out ReadOnlySpan<byte> value));
+                Assert.True(TransportSequenceNumberExtension.TryRead(value, out ushort number));
+                if (numbers.Count > 0) Assert.Equal((ushort)(numbers[^1] + 1), number);
+                numbers.Add(number);
+            }
+
+            // §3.1: Bob reports the first 20 received and the last 10 lost; the SFU matches them to what it sent, so
+            // its estimate for Bob sees a third lost (feedback about numbers it never sent would be ignored).
+            var statuses = numbers.Select((n, i) => i < 20 ? new TransportCcPacket(n, TransportCcStatus.ReceivedSmallDelta, 40) : new TransportCcPacket(n, TransportCcStatus.NotReceived, 0)).ToArray();
+            var feedback = new TransportCcWriter { SenderSsrc = 1, MediaSsrc = consumer.Ssrc, BaseSequenceNumber = numbers[0], Packets = statuses };
+            byte[] rtcp = new byte[feedback.GetWrittenLength() + bobMedia.Transport.RtcpOverhead];
+            Assert.True(feedback.TryWrite(rtcp, out int length));
+            Assert.Equal(MediaSendStatus.Sent, bobMedia.Transport.SendRtcp(rtcp, length));
+            while (consumer.Subscriber.Estimator.LossRatio == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), Deadline.Token);
+            Assert.Equal(10 / 30.0, consumer.Subscriber.Estimator.LossRatio, 9);
+
+            await sending.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publisher);
+        }
+    }
+
+    private const int TransportCcExtensionId = 5;
+
+    /// <summary>A subscriber's video section that offers transport-cc: the extension and the feedback type.</summary>
+    private static MediaDescription TransportCcReceiver() => new()
+    {
+        Media = "video",
+        Mid = ClientMediaConnection.VideoMid,
+        Direction = MediaDirection.RecvOnly,
+        Codecs = [new Codec(ClientMediaConnection.Vp8PayloadType, "VP8", 90000, null, [], [new("nack", null), new("nack", "pli"), new("transport-cc", null)])],
+        Extensions =
+        [
+            new RtpHeaderExtension(ClientMediaConnection.MidExtensionId, null, RtpHeaderExtension.MidUri, null),
+            new RtpHeaderExtension(TransportCcExtensionId, null, RtpHeaderExtension.TransportWideCcUri, null),
+        ],
+    };
 
     /// <summary>The publisher's video section: VP8 in two encodings, q (160 × 90) and h (320 × 180), lowest first.</summary>
     private static MediaDescription SimulcastCamera() => new()

@@ -10,15 +10,17 @@ namespace Conclave.Sfu.Routing;
 /// (<see cref="RtpStreamRewriter"/>), the payload type and mid of the subscriber's m= section, the simulcast layer the
 /// subscriber's <see cref="BandwidthAllocator"/> chose for it, and the NACKs it serves from the producer's
 /// retransmission buffers.
-/// <para>Every packet is rebuilt: a fresh RTP header (RFC 3550 §5.1) with the subscriber's mid extension (RFC 8843
-/// §15) and, when both sides negotiated it, the publisher's dependency descriptor, then the publisher's payload
-/// bytes, copied unread. A layer switch waits for a keyframe of the new layer, so the subscriber sees one continuous
+/// <para>Every packet is rebuilt: a fresh RTP header (RFC 3550 §5.1) with the subscriber's transport-wide sequence
+/// number (stamped as it is sent, see <see cref="SfuPeer.SendRtp"/>), mid extension (RFC 8843 §15) and, when both
+/// sides negotiated it, the publisher's dependency descriptor, then the publisher's payload bytes, copied unread. A layer switch waits for a keyframe of the new layer, so the subscriber sees one continuous
 /// stream. Runs on the media port's receive thread; nothing is allocated per packet.</para></summary>
 public sealed class Consumer
 {
     private const int BufferLength = 1500 + 64;         // a datagram plus the SRTP trailer
-    // RFC 8285 §4.3: two-byte elements, a mid of up to 16 bytes and a descriptor of up to 255, padded to 32 bits.
-    private const int ExtensionLength = (2 + 16 + 2 + 255 + 3) / 4 * 4;
+    // RFC 8285 §4.3: two-byte elements, a transport-wide sequence number, a mid of up to 16 bytes and a descriptor of
+    // up to 255, padded to 32 bits.
+    private const int ExtensionLength = (2 + TransportSequenceNumberExtension.Length + 2 + 16 + 2 + 255 + 3) / 4 * 4;
+    private const int ExtensionDataOffset = 12 + 4;     // RFC 3550 §5.1 fixed header (no CSRCs), RFC 8285 §4.2 extension header
 
     // Allocated by this; the buffers belong to the receive thread.
     private readonly RtpStreamRewriter _rewriter;
@@ -126,9 +128,9 @@ public sealed class Consumer
             if (layer != target || !switchPoint) return;              // keep the current layer until the target's keyframe
             Volatile.Write(ref _currentLayer, layer);
         }
-        if (!TryBuild(source, _packet, out int length)) return;
+        if (!TryBuild(source, _packet, out int length, out int transportSequenceAt)) return;
         if (_rewriter.TryRewrite(_packet.AsSpan(0, length), now, switchPoint, out _) != RtpRewriteStatus.Forwarded) return;
-        if (!Subscriber.SendRtp(_packet, length)) return;
+        if (!Subscriber.SendRtp(_packet, length, transportSequenceAt, now)) return;
         Interlocked.Increment(ref _forwarded);
         Subscriber.Router.Statistics.OnForwarded();
         Interlocked.Add(ref _octets, source.PayloadLength);
@@ -170,7 +172,7 @@ public sealed class Consumer
         }
         if (buffer is null || !buffer.TryCopyTo(sourceSequence, now, _retransmission, out int stored)) return;
         if (RtpHeader.TryRead(_retransmission.AsSpan(0, stored), out RtpHeader original) != RtpParseStatus.Ok) return;
-        if (!TryBuild(original, _packet, out int length)) return;
+        if (!TryBuild(original, _packet, out int length, out int transportSequenceAt)) return;
         RtpHeaderEditor.SetSsrc(_packet, Ssrc);
         RtpHeaderEditor.SetSequenceNumber(_packet, outputSequence);
         RtpHeaderEditor.SetTimestamp(_packet, outputTimestamp);
@@ -182,7 +184,8 @@ public sealed class Consumer
             if (!_rtx.TryWrite(rebuilt, _retransmission, out length)) return;
             resend = _retransmission;
         }
-        if (!Subscriber.SendRtp(resend, length)) return;
+        // RFC 4588 §4: the RTX packet keeps the original header, extensions included, so the offset holds.
+        if (!Subscriber.SendRtp(resend, length, transportSequenceAt, now)) return;
         Interlocked.Increment(ref _forwarded);
         Subscriber.Router.Statistics.OnForwarded();
         Interlocked.Increment(ref _retransmitted);
@@ -196,10 +199,15 @@ public sealed class Consumer
         _rewriter.Resync();
     }
 
-    private bool TryBuild(in RtpHeader source, byte[] destination, out int length)
+    /// <summary>Writes the subscriber's packet for <paramref name="source"/>; <paramref name="transportSequenceAt"/>
+    /// is where the transport-wide sequence number goes (0: not negotiated). It is the first element, so its place
+    /// depends only on the form the extension block took (RFC 8285 §4.2: one-byte header, §4.3: two-byte).</summary>
+    private bool TryBuild(in RtpHeader source, byte[] destination, out int length, out int transportSequenceAt)
     {
         length = 0;
+        transportSequenceAt = 0;
         var extensions = new RtpHeaderExtensionWriter(_extension, Extensions.AllowTwoByte);
+        if (Extensions.TransportSequenceId != 0 && !extensions.TryAdd((byte)Extensions.TransportSequenceId, TransportSequenceNumberExtension.Length, out _)) return false;
         if (Extensions.MidId != 0 && !extensions.TryAdd((byte)Extensions.MidId, _mid)) return false;
         int descriptorId = Producer.Peer.Extensions.DescriptorId;
         if (Extensions.DescriptorId != 0 && descriptorId != 0
@@ -211,6 +219,8 @@ public sealed class Consumer
         ushort profile = 0;
         int extensionLength = 0;
         if (extensions.Count > 0 && !extensions.TryFinish(out profile, out extensionLength)) return false;
+        if (Extensions.TransportSequenceId != 0)
+            transportSequenceAt = ExtensionDataOffset + (profile == RtpHeaderExtensionReader.OneByteProfile ? 1 : 2);
         var writer = new RtpPacketWriter
         {
             Marker = source.Marker,

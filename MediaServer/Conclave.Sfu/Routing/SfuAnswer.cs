@@ -22,6 +22,9 @@ internal sealed class SfuAnswer
             new CodecCapability("rtx", 90000, null, [], []),
         ];
 
+    /// <summary>RFC 4585 §4.2 feedback value for transport-cc (draft-holmer-rmcat-transport-wide-cc-extensions-01 §4).</summary>
+    private static readonly RtcpFeedback TransportCcFeedback = new("transport-cc", null);
+
     /// <summary>mid (RFC 8843) and rtp-stream-id (RFC 8852) bind streams to sections and simulcast encodings; the
     /// audio level (RFC 6464) drives the active speaker; the dependency descriptor tells keyframes and resolutions
     /// without reading payloads, and is forwarded to subscribers for their decoders.</summary>
@@ -160,12 +163,18 @@ internal sealed class SfuAnswer
         Codec? rtx = answered.Codecs.FirstOrDefault(c => c.Kind == CodecKind.Rtx && c.AssociatedPayloadType == theirs.PayloadType);
         byte? rtxPayloadType = rtx is null ? null : (byte)rtx.PayloadType;
         Consumer? consumer = _peer.Consumers.FirstOrDefault(c => c.Mid == offered.Mid);
+        // draft-holmer-rmcat-transport-wide-cc-extensions-01 §4: the extension and the feedback are negotiated
+        // together; only on sections the SFU sends on, since the SFU gives publishers no transport-cc feedback.
+        RtpHeaderExtension? transportCc = theirs.Feedback.Any(f => f.Type == TransportCcFeedback.Type && f.Parameter is null)
+            ? offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.TransportWideCcUri && e.Direction is null or MediaDirection.RecvOnly or MediaDirection.SendRecv)
+            : null;
         var extensions = new ConsumerExtensions(
             offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.MidUri)?.Id ?? 0,
             // RFC 8285 §5: an extension the subscriber offers sendonly is not one it wants to receive (Firefox's receivers).
             offered.Extensions.FirstOrDefault(e => e.Uri == RtpHeaderExtension.DependencyDescriptorUri
                 && e.Direction is null or MediaDirection.RecvOnly or MediaDirection.SendRecv)?.Id ?? 0,
-            _offer.ExtmapAllowMixed || offered.ExtmapAllowMixed);                   // RFC 8285 §6: session or section level
+            _offer.ExtmapAllowMixed || offered.ExtmapAllowMixed,                    // RFC 8285 §6: session or section level
+            transportCc?.Id ?? 0);
         if (consumer is null || consumer.Producer != producer || consumer.Codec != codec || consumer.RtxPayloadType != rtxPayloadType || consumer.Extensions != extensions)
         {
             if (consumer is not null) _router.RemoveConsumerLocked(consumer);
@@ -177,6 +186,7 @@ internal sealed class SfuAnswer
         string stream = producer.Peer.ParticipantId;
         string msid = $"{stream} {producer.Id}";
         Codec answeredCodec = answered.Codecs.FirstOrDefault(c => c.PayloadType == theirs.PayloadType) ?? theirs with { Feedback = [] };
+        if (transportCc is not null) answeredCodec = answeredCodec with { Feedback = [.. answeredCodec.Feedback, TransportCcFeedback] };
         var ssrcs = new List<SsrcAttribute> { new(consumer.Ssrc, "cname", stream), new(consumer.Ssrc, "msid", msid) };
         if (consumer.RtxSsrc is uint rtxSsrc)
         {
@@ -186,6 +196,7 @@ internal sealed class SfuAnswer
         return answered with
         {
             Direction = MediaDirection.SendOnly,
+            Extensions = transportCc is null ? answered.Extensions : [.. answered.Extensions, transportCc with { Direction = null }],
             Codecs = rtx is null ? [answeredCodec] : [answeredCodec, rtx],
             Msids = [new Msid(stream, producer.Id)],
             Ssrcs = ssrcs.ToEquatableList(),

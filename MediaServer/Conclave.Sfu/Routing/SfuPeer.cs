@@ -109,7 +109,20 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
 
     internal void RemoveConsumer(Consumer consumer) => _consumersBySsrc.TryRemove(consumer.Ssrc, out _);
 
-    internal bool SendRtp(byte[] packet, int length) => _transport?.SendRtp(packet, length) == MediaSendStatus.Sent;
+    /// <summary>Receive thread: sends a packet built by a <see cref="Consumer"/>, first writing the next
+    /// transport-wide sequence number at <paramref name="transportSequenceAt"/> (0: none) and recording the send for
+    /// the <see cref="Estimator"/> (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: numbered in send order).</summary>
+    internal bool SendRtp(byte[] packet, int length, int transportSequenceAt, long now)
+    {
+        DtlsSrtpTransport? transport = _transport;
+        if (transport is null) return false;
+        if (transportSequenceAt > 0)
+        {
+            ushort sequence = Estimator.OnPacketSent(length + transport.RtpOverhead, now);
+            TransportSequenceNumberExtension.TryWrite(packet.AsSpan(transportSequenceAt, TransportSequenceNumberExtension.Length), sequence);
+        }
+        return transport.SendRtp(packet, length) == MediaSendStatus.Sent;
+    }
 
     /// <summary>RFC 4585 §6.3.1: asks this participant's encoder for a keyframe of <paramref name="mediaSsrc"/>.</summary>
     internal void SendPictureLossIndication(uint mediaSsrc)

@@ -18,8 +18,8 @@ public class BandwidthAllocationGuardTests
         allocator.AddVideoConsumer(camera, isScreenShare: false);
         allocator.AddVideoConsumer(Layers.ScreenShare(), isScreenShare: true).SetMaxResolution(960, 540);
         var throttle = new KeyframeRequestThrottle(clock);
-        byte[] lossy = RtcpFeedback.TransportCc(1, 80, 20);
-        byte[] clean = RtcpFeedback.TransportCc(101, 100, 0);
+        var statuses = new TransportCcPacket[20];
+        byte[] feedbackBuffer = new byte[1_500];
         byte[] report = RtcpFeedback.ReceiverReport((0xA, 1_000, 10));
         long step = clock.At(1) - clock.At(0);                           // 1 ms per round
         long now = clock.At(0);
@@ -29,7 +29,16 @@ public class BandwidthAllocationGuardTests
             now += step;
             for (int i = 0; i < meters.Length; i++) meters[i].OnPacket(1_200, now);
             camera.SetLayer(2, camera[2] with { Bitrate = meters[2].GetBitrate(now) + 1 });
-            TransportCc.TryRead((now / step) % 7 == 0 ? lossy : clean, out var feedback);
+            // 20 packets sent and reported each round, one in seven rounds with 4 lost (transport-cc, §3.1).
+            bool lossy = (now / step) % 7 == 0;
+            for (int i = 0; i < statuses.Length; i++)
+            {
+                ushort sequence = estimator.OnPacketSent(1_200, now);
+                statuses[i] = lossy && i % 5 == 0 ? new(sequence, TransportCcStatus.NotReceived, 0) : new(sequence, TransportCcStatus.ReceivedSmallDelta, i == 0 ? 4 : 0);
+            }
+            var writer = new TransportCcWriter { BaseSequenceNumber = statuses[0].SequenceNumber, ReferenceTime = (int)(now / step / 64), Packets = statuses };
+            writer.TryWrite(feedbackBuffer, out int feedbackLength);
+            TransportCc.TryRead(feedbackBuffer.AsSpan(0, feedbackLength), out var feedback);
             estimator.OnTransportCc(feedback, now);
             ReceiverReport.TryRead(report, out var receiverReport);
             estimator.OnReceiverReport(receiverReport, now);

@@ -7,17 +7,15 @@ public class SubscriberBandwidthEstimatorTests
 {
     private readonly ManualClock _clock = new();
     private readonly SubscriberBandwidthEstimator _estimator;
-    private ushort _sequence = 65_000;                                   // wraps during the tests
+    private readonly SubscriberLink _link;
 
-    public SubscriberBandwidthEstimatorTests() => _estimator = new SubscriberBandwidthEstimator(_clock);
-
-    private void TransportCcAt(double ms, int received, int lost)
+    public SubscriberBandwidthEstimatorTests()
     {
-        var bytes = RtcpFeedback.TransportCc(_sequence, received, lost);
-        _sequence += (ushort)(received + lost);
-        Assert.Equal(RtcpParseStatus.Ok, TransportCc.TryRead(bytes, out var feedback));
-        _estimator.OnTransportCc(feedback, _clock.At(ms));
+        _estimator = new SubscriberBandwidthEstimator(_clock);
+        _link = new SubscriberLink(_estimator, _clock);
     }
+
+    private void TransportCcAt(double ms, int received, int lost) => _link.Exchange(ms, received, lost);
 
     private void ReceiverReportAt(double ms, params (uint Ssrc, uint Highest, byte FractionLost)[] blocks)
     {
@@ -96,14 +94,77 @@ public class SubscriberBandwidthEstimatorTests
         _estimator.OnReceiverEstimatedMaxBitrate(500_000);
         Assert.Equal(500_000, _estimator.Estimate);
         Assert.Equal(500_000, _estimator.ReceiverEstimatedMaxBitrate);
-        TransportCcAt(0, 100, 0);                                        // no loss, but the REMB holds it
+        ReceiverReportAt(0, (0xA, 1_000, 0));
+        ReceiverReportAt(1_000, (0xA, 1_100, 0));                        // no loss, but the REMB holds it
         Assert.Equal(500_000, _estimator.Estimate);
         _estimator.OnReceiverEstimatedMaxBitrate(2_000_000);             // the receiver allows more: grow from where we are
         Assert.Equal(500_000, _estimator.Estimate);
-        TransportCcAt(1_000, 100, 0);
+        ReceiverReportAt(2_000, (0xA, 1_200, 0));
         Assert.Equal(540_000, _estimator.Estimate);
-        TransportCcAt(2_000, 60, 40);                                    // 40 % loss acts on the rate in use
+        ReceiverReportAt(3_000, (0xA, 1_300, 102));                      // 40 % loss acts on the rate in use
         Assert.Equal(432_000, _estimator.Estimate);
+    }
+
+    [Fact]
+    public void Remb_is_ignored_once_the_subscriber_sends_transport_cc()
+    {
+        _estimator.OnReceiverEstimatedMaxBitrate(100_000);              // e.g. libwebrtc's estimate of its audio alone
+        Assert.Equal(100_000, _estimator.Estimate);
+        TransportCcAt(0, 100, 0);                                        // transport-cc covers everything: the REMB bound goes
+        Assert.Null(_estimator.ReceiverEstimatedMaxBitrate);
+        Assert.Equal(108_000, _estimator.Estimate);
+        _estimator.OnReceiverEstimatedMaxBitrate(50_000);
+        Assert.Equal(108_000, _estimator.Estimate);
+    }
+
+    [Fact]
+    public void A_growing_queue_brings_the_estimate_under_the_acknowledged_rate()
+    {
+        // 1,200 bytes every 10 ms (960 kbit/s) with a steady 20 ms delay for 2 s, then a queue growing 10 ms per
+        // 100 ms (draft-ietf-rmcat-gcc-02 §5); feedback every 100 ms.
+        double QueueAt(double ms) => ms < 2_000 ? 0 : (ms - 2_000) * 0.1;
+        long beforeQueue = 0;
+        int overusedAt = -1;
+        for (int ms = 0; ms < 4_000 && overusedAt < 0; ms += 10)
+        {
+            _link.Send(ms, ms + 20 + QueueAt(ms));
+            if (ms % 100 != 90) continue;
+            _link.Feedback(ms + 25 + QueueAt(ms));
+            if (ms < 2_000) Assert.Equal(BandwidthUsage.Normal, _estimator.Usage);
+            if (ms == 1_990) beforeQueue = _estimator.Estimate;
+            if (_estimator.Usage == BandwidthUsage.Overusing) overusedAt = ms;
+        }
+        Assert.True(beforeQueue > 1_000_000, $"without a queue the estimate grows: {beforeQueue}");
+        Assert.InRange(overusedAt, 2_000, 3_000);                         // noticed within a second of queuing
+        long limit = _estimator.DelayBasedEstimate;
+        // §5.5: A = 0.85 · R_hat, R_hat being about 960 kbit/s acknowledged over the last half second.
+        Assert.InRange(limit, 0.85 * 880_000, 0.85 * 1_040_000);
+        Assert.Equal(limit, _estimator.Estimate);
+        Assert.Equal(0, _estimator.LossRatio);
+    }
+
+    [Fact]
+    public void A_packet_reported_lost_and_then_received_was_late_not_lost()
+    {
+        var sent = new List<ushort>();
+        for (int i = 0; i < 10; i++) sent.Add(_link.Send(i, i + 10));
+        // The first feedback has the last five not (yet) received: 10 packets, too few to judge.
+        _link.Feedback(20, [.. sent.Select((s, i) => (s, i < 5 ? (double?)(i + 10) : null))]);
+        Assert.Equal(1_000_000, _estimator.Estimate);
+        // The next one reports them received after all, with ten more: 20 packets, none lost.
+        _link.Feedback(40, [.. sent.Skip(5).Select((s, i) => (s, (double?)(i + 35)))]);
+        for (int i = 0; i < 10; i++) _link.Send(40 + i, 50 + i);
+        _link.Feedback(60);
+        Assert.Equal(0, _estimator.LossRatio);
+        Assert.Equal(1_080_000, _estimator.Estimate);
+    }
+
+    [Fact]
+    public void Feedback_about_packets_never_sent_is_ignored()
+    {
+        _link.Feedback(0, [.. Enumerable.Range(30_000, 100).Select(s => ((ushort)s, (double?)null))]);
+        Assert.Equal(0, _estimator.LossRatio);
+        Assert.Equal(1_000_000, _estimator.Estimate);
     }
 
     [Fact]
@@ -113,10 +174,11 @@ public class SubscriberBandwidthEstimatorTests
         Assert.Equal(30_000, _estimator.Estimate);
         for (int ms = 20_000; ms < 130_000; ms += 1_000) TransportCcAt(ms, 100, 0);
         Assert.Equal(20_000_000, _estimator.Estimate);
-        _estimator.OnReceiverEstimatedMaxBitrate(ulong.MaxValue);        // a REMB above the maximum changes nothing
-        Assert.Equal(20_000_000, _estimator.Estimate);
-        _estimator.OnReceiverEstimatedMaxBitrate(1_000);                 // nor does one below the minimum go below it
-        Assert.Equal(30_000, _estimator.Estimate);
+        var withRemb = new SubscriberBandwidthEstimator(_clock);
+        withRemb.OnReceiverEstimatedMaxBitrate(ulong.MaxValue);          // a REMB above the maximum changes nothing
+        Assert.Equal(1_000_000, withRemb.Estimate);
+        withRemb.OnReceiverEstimatedMaxBitrate(1_000);                   // nor does one below the minimum go below it
+        Assert.Equal(30_000, withRemb.Estimate);
     }
 
     [Fact]
@@ -125,9 +187,7 @@ public class SubscriberBandwidthEstimatorTests
         var options = new SubscriberBandwidthEstimatorOptions { StartBitrate = 300_000, MinBitrate = 100_000, MaxBitrate = 320_000 };
         var estimator = new SubscriberBandwidthEstimator(_clock, options);
         Assert.Equal(300_000, estimator.Estimate);
-        var bytes = RtcpFeedback.TransportCc(0, 100, 0);
-        Assert.Equal(RtcpParseStatus.Ok, TransportCc.TryRead(bytes, out var feedback));
-        estimator.OnTransportCc(feedback, _clock.At(0));
+        new SubscriberLink(estimator, _clock).Exchange(0, 100, 0);
         Assert.Equal(320_000, estimator.Estimate);
     }
 
