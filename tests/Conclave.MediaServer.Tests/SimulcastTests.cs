@@ -33,13 +33,8 @@ public sealed class SimulcastTests(ServerFixture fixture)
         await using (bob)
         {
             using var aliceMedia = new ClientMediaConnection(IPAddress.Loopback, new RecordingHandler());
-            AnswerMessage published = await alice.RequestAsync<AnswerMessage>(new OfferMessage
-            {
-                Sdp = aliceMedia.CreateOffer([SimulcastCamera()], extmapAllowMixed: true),
-                Publish = [new PublishedSection(ClientMediaConnection.VideoMid, "camera")],
-            }, Deadline.Token);
-            Assert.Contains("a=simulcast:recv q;h", published.Sdp, StringComparison.Ordinal);
-            await aliceMedia.ConnectAsync(published.Sdp, Deadline.Token);
+            string published = await PublishCameraAsync(alice, aliceMedia);
+            Assert.Contains("a=simulcast:recv q;h", published, StringComparison.Ordinal);
             string camera = (await bob.ReadEventAsync<TracksEvent>(t => t.Tracks.Count == 1, Deadline.Token)).Tracks[0].TrackId;
 
             var received = new RecordingHandler();
@@ -92,14 +87,9 @@ public sealed class SimulcastTests(ServerFixture fixture)
         await using (bob)
         {
             using var aliceMedia = new ClientMediaConnection(IPAddress.Loopback, new RecordingHandler());
-            AnswerMessage published = await alice.RequestAsync<AnswerMessage>(new OfferMessage
-            {
-                Sdp = aliceMedia.CreateOffer([SimulcastCamera()], extmapAllowMixed: true),
-                Publish = [new PublishedSection(ClientMediaConnection.VideoMid, "camera")],
-            }, Deadline.Token);
+            string published = await PublishCameraAsync(alice, aliceMedia);
             // The SFU gives publishers no transport-cc feedback, so it does not negotiate the extension with them.
-            Assert.DoesNotContain(RtpHeaderExtension.TransportWideCcUri, published.Sdp, StringComparison.Ordinal);
-            await aliceMedia.ConnectAsync(published.Sdp, Deadline.Token);
+            Assert.DoesNotContain(RtpHeaderExtension.TransportWideCcUri, published, StringComparison.Ordinal);
             string camera = (await bob.ReadEventAsync<TracksEvent>(t => t.Tracks.Count == 1, Deadline.Token)).Tracks[0].TrackId;
 
             var received = new RecordingHandler();
@@ -147,6 +137,18 @@ public sealed class SimulcastTests(ServerFixture fixture)
     }
 
     private const int TransportCcExtensionId = 5;
+
+    /// <summary>Publishes <see cref="SimulcastCamera"/> and connects; returns the answer.</summary>
+    private static async Task<string> PublishCameraAsync(SignalingClient signaling, ClientMediaConnection media)
+    {
+        AnswerMessage published = await signaling.RequestAsync<AnswerMessage>(new OfferMessage
+        {
+            Sdp = media.CreateOffer([SimulcastCamera()], extmapAllowMixed: true),
+            Publish = [new PublishedSection(ClientMediaConnection.VideoMid, "camera")],
+        }, Deadline.Token);
+        await media.ConnectAsync(published.Sdp, Deadline.Token);
+        return published.Sdp;
+    }
 
     /// <summary>A subscriber's video section that offers transport-cc: the extension and the feedback type.</summary>
     private static MediaDescription TransportCcReceiver() => new()
