@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Conclave.Sfu.Bandwidth;
+
 namespace Conclave.Bench.Sfu;
 
 /// <summary>Everything one run measured, as printed by <see cref="Report"/> (and serialised as is for --json).</summary>
@@ -18,6 +21,7 @@ internal sealed record BenchResult(
     CpuResult Cpu,
     LatencyResult Latency,
     LossResult Loss,
+    BandwidthResult Bandwidth,
     IReadOnlyList<LayerResult> Layers,
     MemoryResult Memory,
     AllocationResult Allocation);
@@ -27,7 +31,54 @@ internal sealed record BenchResult(
 /// <param name="CameraExtensions">The extmap URIs the answer kept on the camera section.</param>
 /// <param name="Legs">Receiving legs the answers announced (an <c>a=ssrc</c> each).</param>
 /// <param name="RejectedSubscriptions">Receiving sections answered with port 0 or without an SSRC.</param>
-internal sealed record NegotiationSummary(bool SimulcastAccepted, IReadOnlyList<string> CameraExtensions, int Legs, int RejectedSubscriptions);
+/// <param name="ReceivingSections">Receiving sections answered with a port (the final answers).</param>
+/// <param name="TransportCcReceivingSections">Of those, the ones answered with both the transport-wide sequence number
+/// extension and <c>a=rtcp-fb:&lt;pt&gt; transport-cc</c> on their codec (draft-holmer-rmcat-transport-wide-cc-extensions-01 §4).</param>
+/// <param name="TransportCcPublishingSections">Publishing sections answered with either (none offer it).</param>
+internal sealed record NegotiationSummary(bool SimulcastAccepted, IReadOnlyList<string> CameraExtensions, int Legs, int RejectedSubscriptions,
+    int ReceivingSections, int TransportCcReceivingSections, int TransportCcPublishingSections);
+
+/// <summary>Transport-wide congestion control: the subscribers' feedback over the measured window and the SFU's
+/// send-side estimate of each subscriber's leg at its end (<c>SubscriberBandwidthEstimator</c>).</summary>
+/// <param name="FeedbackPackets">Transport-cc feedback packets the subscribers sent over the window.</param>
+/// <param name="FeedbackPerSubscriberPerSecond">The same per subscriber and second (about 10 at the 100 ms interval).</param>
+/// <param name="FeedbackFailed">Feedback packets that could not be written or sent.</param>
+/// <param name="WithoutTransportSequence">RTP packets the subscribers received without a transport-wide sequence number.</param>
+/// <param name="StartBitrate">The estimator's start value, bits per second.</param>
+/// <param name="AtStartBitrate">Subscribers whose estimate still equals <paramref name="StartBitrate"/>.</param>
+/// <param name="EstimateBps">The estimate, bits per second, over the subscribers.</param>
+/// <param name="DelayBasedBps">The delay-based estimate (the maximum until the first overuse).</param>
+/// <param name="LossRatio">The loss ratio of the latest judged sample (0 before the first).</param>
+/// <param name="Normal">Subscribers whose over-use detector says normal.</param>
+/// <param name="Overusing">… overusing.</param>
+/// <param name="Underusing">… underusing.</param>
+/// <param name="Subscribers">Each subscriber's values.</param>
+internal sealed record BandwidthResult(long FeedbackPackets, double FeedbackPerSubscriberPerSecond, long FeedbackFailed, long WithoutTransportSequence,
+    long StartBitrate, int AtStartBitrate, Spread EstimateBps, Spread DelayBasedBps, Spread LossRatio, int Normal, int Overusing, int Underusing,
+    IReadOnlyList<SubscriberEstimate> Subscribers);
+
+/// <summary>Minimum, median and maximum over subscribers (NaN without any).</summary>
+internal sealed record Spread(double Min, double Median, double Max)
+{
+    public static Spread Of(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        if (sorted.Length == 0) return new Spread(double.NaN, double.NaN, double.NaN);
+        int middle = sorted.Length / 2;
+        double median = sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        return new Spread(sorted[0], median, sorted[^1]);
+    }
+}
+
+/// <summary>The SFU's estimate of one subscriber's leg (<c>SfuPeer.Estimator</c>).</summary>
+/// <param name="Participant">The subscriber.</param>
+/// <param name="EstimateBps">Estimate: the minimum of the loss-based and delay-based estimates (and a REMB, ignored
+/// once transport-cc feedback came).</param>
+/// <param name="DelayBasedBps">Delay-based estimate.</param>
+/// <param name="Usage">The over-use detector's latest signal.</param>
+/// <param name="LossRatio">Loss ratio of the latest judged sample.</param>
+internal sealed record SubscriberEstimate(string Participant, long EstimateBps, long DelayBasedBps,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<BandwidthUsage>))] BandwidthUsage Usage, double LossRatio);
 
 /// <summary>Packets per second over the measured window.</summary>
 internal sealed record TrafficResult(

@@ -19,7 +19,7 @@ internal sealed class CallSetup(BenchOptions options, Router router, List<Simula
 
         var indexById = participants.ToDictionary(p => p.Id, p => p.Index);
         bool receives(SimulatedParticipant p) => options.Scenario == Scenario.Room || p.Streams.Count == 0;
-        int rejected = 0;
+        int rejected = 0, receivingSections = 0, transportCcReceiving = 0;
         foreach (SimulatedParticipant subscriber in participants.Where(receives))
         {
             List<Producer> tracks = [.. router.Producers.Where(t => t.Peer.ParticipantId != subscriber.Id)
@@ -32,6 +32,11 @@ internal sealed class CallSetup(BenchOptions options, Router router, List<Simula
             subscriber.ExpectLegs(SdpParser.Parse(answer),
                 requests.Select((r, i) => (r.Mid, indexById[tracks[i].Peer.ParticipantId], tracks[i].Source.IsAudio())), endToEnd);
             rejected += requests.Count - subscriber.Legs.Count;
+            foreach (MediaDescription section in SdpParser.Parse(answer).Media.Where(m => m.Port != 0 && requests.Any(r => r.Mid == m.Mid)))
+            {
+                receivingSections++;
+                if (HasTransportCc(section, both: true)) transportCcReceiving++;
+            }
         }
 
         MediaDescription? camera = participants.Where(p => p.Streams.Count > 0).Select(p => SdpParser.Parse(answers[p]))
@@ -40,8 +45,21 @@ internal sealed class CallSetup(BenchOptions options, Router router, List<Simula
             camera?.Simulcast is { } simulcast && simulcast.Recv.Count == MediaProfile.Encodings.Length,
             camera is null ? [] : [.. camera.Extensions.Select(e => e.Uri)],
             participants.Sum(p => p.Legs.Count),
-            rejected);
+            rejected,
+            receivingSections,
+            transportCcReceiving,
+            participants.Where(p => p.Streams.Count > 0).Sum(p => SdpParser.Parse(answers[p]).Media
+                .Count(m => m.Mid is MediaProfile.AudioMid or MediaProfile.VideoMid && HasTransportCc(m, both: false))));
         return (summary, answers);
+    }
+
+    /// <summary>draft-holmer-rmcat-transport-wide-cc-extensions-01 §4: the answer's extmap of the transport-wide
+    /// sequence number and its codec's <c>a=rtcp-fb:&lt;pt&gt; transport-cc</c>, both (or either).</summary>
+    private static bool HasTransportCc(MediaDescription section, bool both)
+    {
+        bool extension = section.Extensions.Any(e => e.Uri == RtpHeaderExtension.TransportWideCcUri);
+        bool feedback = section.Codecs.Any(c => c.Feedback.Any(f => f.Type == OfferSections.TransportCcFeedbackType));
+        return both ? extension && feedback : extension || feedback;
     }
 
     private string Answer(SimulatedParticipant participant, string offer, IReadOnlyList<PublishRequest> publish,

@@ -148,7 +148,9 @@ internal sealed class LoadRun(BenchOptions options, TextWriter progress)
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{phase} {Stopwatch.GetElapsedTime(phaseStart).TotalSeconds,5:0} s] SFU in {(now.SfuReceived - previous.SfuReceived) / dt,8:N0} pkt/s, " +
                 $"out {(now.SfuForwarded - previous.SfuForwarded) / dt,9:N0} pkt/s; SFU thread {sfuCpu * 100,4:0} % of a core, " +
-                $"process {process * 100,4:0} %, other processes {Math.Max(0, others) * 100,4:0} %; loss {(expected > 0 ? 100.0 * lost / expected : 0),6:0.000} %"));
+                $"process {process * 100,4:0} %, other processes {Math.Max(0, others) * 100,4:0} %; loss {(expected > 0 ? 100.0 * lost / expected : 0),6:0.000} %; " +
+                $"transport-cc {(now.TransportCcFeedbackSent - previous.TransportCcFeedbackSent) / dt,6:N0} fb/s, " +
+                $"estimate median {Spread.Of(now.Estimates.Select(e => (double)e.EstimateBps)).Median / 1000,6:N0} kbps"));
             previous = now;
         }
     }

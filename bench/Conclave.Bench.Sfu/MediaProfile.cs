@@ -35,6 +35,10 @@ internal static class MediaProfile
     public const byte AudioLevelExtensionId = 3;
     public const byte DescriptorExtensionId = 4;
 
+    /// <summary>The transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2), offered on
+    /// receiving sections only: the SFU stamps it on what it sends and gets transport-cc feedback for it.</summary>
+    public const byte TransportCcExtensionId = 5;
+
     public const string AudioMid = "0";
     public const string VideoMid = "1";
 

@@ -33,6 +33,8 @@ internal static class Report
         NegotiationSummary n = r.Negotiation;
         o.WriteLine($"answers:  simulcast {(n.SimulcastAccepted ? "accepted" : "NOT accepted")}; camera extensions kept: " +
             $"{string.Join(", ", n.CameraExtensions.Select(Short))}; {n.Legs} receiving legs, {n.RejectedSubscriptions} rejected");
+        o.WriteLine($"          transport-cc (extension + rtcp-fb) answered on {n.TransportCcReceivingSections} of {n.ReceivingSections} receiving sections; " +
+            $"on publishing sections {n.TransportCcPublishingSections} (not offered there)");
         o.WriteLine();
 
         TrafficResult t = r.Traffic;
@@ -85,6 +87,20 @@ internal static class Report
             $"listener send errors {x.ListenerSendErrors}, transports ended {x.ClosedTransports.Count}");
         o.WriteLine($"  SRTP/SRTCP rejected: by the clients {x.ClientSrtpRejected}, by the SFU {x.SfuSrtpRejected}; dropped by the clients' socket layer {x.ClientSocketDrops}");
         foreach (string closed in x.ClosedTransports) o.WriteLine($"    {closed}");
+        o.WriteLine();
+
+        BandwidthResult b = r.Bandwidth;
+        o.WriteLine("bandwidth estimation (transport-cc: the subscribers' feedback over the window, the SFU's estimate of each leg at its end)");
+        o.WriteLine($"  feedback sent by the subscribers {b.FeedbackPackets:N0} = {F(b.FeedbackPerSubscriberPerSecond, "0.0")}/s per subscriber; " +
+            $"failed {b.FeedbackFailed:N0}; RTP received without a transport-wide sequence number {b.WithoutTransportSequence:N0}");
+        Table(o, [$"over {b.Subscribers.Count} subscribers", "min", "median", "max"],
+        [
+            ["estimate kbps", F(b.EstimateBps.Min / 1000, "N0"), F(b.EstimateBps.Median / 1000, "N0"), F(b.EstimateBps.Max / 1000, "N0")],
+            ["delay-based kbps", F(b.DelayBasedBps.Min / 1000, "N0"), F(b.DelayBasedBps.Median / 1000, "N0"), F(b.DelayBasedBps.Max / 1000, "N0")],
+            ["loss ratio %", F(b.LossRatio.Min * 100, "0.00"), F(b.LossRatio.Median * 100, "0.00"), F(b.LossRatio.Max * 100, "0.00")],
+        ]);
+        o.WriteLine($"  over-use detector: normal {b.Normal}, overusing {b.Overusing}, underusing {b.Underusing}; " +
+            $"estimates still at the start value ({b.StartBitrate / 1000:N0} kbps): {b.AtStartBitrate}");
         o.WriteLine();
 
         MemoryResult mem = r.Memory;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Metrics;
 
 namespace Conclave.Bench.Sfu;
@@ -32,6 +33,7 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
             Cpu(forwarded),
             Latency(sfuLatency, endToEnd),
             Loss(),
+            Bandwidth(),
             [.. Enumerable.Range(0, PayloadTag.KindCount).Select(Layer)],
             memory,
             Allocation(forwarded, samples));
@@ -106,6 +108,28 @@ internal sealed class ResultBuilder(BenchOptions options, SfuHost host, IReadOnl
             end.ClientSocketDrops - start.ClientSocketDrops,
             end.SfuSrtpRejected - start.SfuSrtpRejected,
             [.. participants.Where(p => p.Closed is not null).Select(p => $"{p.Id}: {p.Closed}")]);
+    }
+
+    private BandwidthResult Bandwidth()
+    {
+        IReadOnlyList<SubscriberEstimate> estimates = end.Estimates;
+        long startBitrate = new SubscriberBandwidthEstimatorOptions().StartBitrate;
+        long feedback = end.TransportCcFeedbackSent - start.TransportCcFeedbackSent;
+        int subscribers = participants.Count(p => p.Legs.Count > 0);
+        return new BandwidthResult(
+            feedback,
+            subscribers > 0 ? feedback / _seconds / subscribers : 0,
+            end.TransportCcFeedbackFailed - start.TransportCcFeedbackFailed,
+            end.WithoutTransportSequence - start.WithoutTransportSequence,
+            startBitrate,
+            estimates.Count(e => e.EstimateBps == startBitrate),
+            Spread.Of(estimates.Select(e => (double)e.EstimateBps)),
+            Spread.Of(estimates.Select(e => (double)e.DelayBasedBps)),
+            Spread.Of(estimates.Select(e => e.LossRatio)),
+            estimates.Count(e => e.Usage == BandwidthUsage.Normal),
+            estimates.Count(e => e.Usage == BandwidthUsage.Overusing),
+            estimates.Count(e => e.Usage == BandwidthUsage.Underusing),
+            estimates);
     }
 
     private LayerResult Layer(int kind)

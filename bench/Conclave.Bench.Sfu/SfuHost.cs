@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Net;
+using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Routing;
 
 namespace Conclave.Bench.Sfu;
@@ -40,6 +41,21 @@ internal sealed class SfuHost : IDisposable
     /// replay, malformed).</summary>
     public long SrtpRejected(IEnumerable<string> participantIds)
         => participantIds.Sum(id => _routers.Sum(r => r.FindPeer(id)?.Transport?.Counters.Rejected ?? 0));
+
+    /// <summary>The SFU's send-side bandwidth estimate of the leg to <paramref name="participantId"/> (its
+    /// <c>SfuPeer.Estimator</c>), read from the measuring thread while the SFU's thread updates it: each value is read
+    /// whole, the set of them is not one instant's. Only plain properties are read (AcknowledgedBitrate would advance
+    /// the estimator's meter from this thread).</summary>
+    public SubscriberEstimate? Estimate(string participantId)
+    {
+        foreach (Router router in _routers)
+        {
+            if (router.FindPeer(participantId) is not { } peer) continue;
+            SubscriberBandwidthEstimator estimator = peer.Estimator;
+            return new SubscriberEstimate(participantId, estimator.Estimate, estimator.DelayBasedEstimate, estimator.Usage, estimator.LossRatio);
+        }
+        return null;
+    }
 
     public void Dispose()
     {

@@ -12,8 +12,13 @@ namespace Conclave.Bench.Sfu;
 
 /// <summary>One simulated WebRTC participant: a <see cref="ClientMediaConnection"/> (its own UDP socket and receive
 /// thread, ICE controlling agent, DTLS client, SRTP), the streams it publishes and the legs it receives. It answers
-/// the SFU's PLIs and FIRs with keyframes, remembers its sender reports for LSR/DLSR, and counts what it receives.
-/// <para>The receive callbacks run on the connection's receive thread and allocate nothing per packet.</para></summary>
+/// the SFU's PLIs and FIRs with keyframes, remembers its sender reports for LSR/DLSR, counts what it receives, and
+/// answers the SFU's transport-wide sequence numbers with transport-cc feedback (<see cref="TransportCcFeedback"/>).
+/// <para>The receive callbacks run on the connection's receive thread and allocate nothing per packet.</para>
+/// <para>RTCP goes out from two threads: transport-cc feedback from the receive thread, receiver reports from
+/// <see cref="ReceiverReportClock"/>'s. <see cref="DtlsSrtpTransport.SendRtcp"/> protects and sends under the
+/// transport's own lock, in place in the caller's buffer, so the two need no lock of their own as long as each has
+/// its own buffer (they do).</para></summary>
 internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposable
 {
     private const int MaxReportBlocks = 31;                              // RFC 3550 §6.4.1: RC is 5 bits
@@ -23,7 +28,9 @@ internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposa
     private readonly FrozenDictionary<uint, OutboundStream> _streamsBySsrc;
     private FrozenDictionary<uint, InboundLeg> _legsBySsrc = FrozenDictionary<uint, InboundLeg>.Empty;
     private readonly uint _rtcpSsrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+    private readonly TransportCcFeedback _feedback;
     private long _unknownPackets;
+    private long _withoutTransportSequence;
     private volatile string? _closed;
 
     public SimulatedParticipant(string id, int index, bool publishes, BenchOptions options)
@@ -35,6 +42,7 @@ internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposa
                 .Select(layer => new OutboundStream(index, layer, options.RateScale, options.KeyframeIntervalSeconds))]
             : [];
         _streamsBySsrc = _streams.ToFrozenDictionary(s => s.Ssrc);
+        _feedback = new TransportCcFeedback(_rtcpSsrc);
         Connection = new ClientMediaConnection(IPAddress.Loopback, this);
     }
 
@@ -52,6 +60,16 @@ internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposa
 
     /// <summary>Packets on an SSRC no answer announced.</summary>
     public long UnknownPackets => Interlocked.Read(ref _unknownPackets);
+
+    /// <summary>Transport-cc feedback packets sent.</summary>
+    public long TransportCcFeedbackSent => _feedback.Sent;
+
+    /// <summary>Transport-cc feedback packets that could not be written or sent.</summary>
+    public long TransportCcFeedbackFailed => _feedback.Failed;
+
+    /// <summary>RTP packets received without a transport-wide sequence number (the SFU stamps every packet to a
+    /// subscriber that negotiated transport-cc, so this stays 0).</summary>
+    public long WithoutTransportSequence => Interlocked.Read(ref _withoutTransportSequence);
 
     /// <summary>Why the transport ended on its own, if it did.</summary>
     public string? Closed => _closed;
@@ -98,8 +116,19 @@ internal sealed class SimulatedParticipant : IDtlsSrtpTransportHandler, IDisposa
     void IDtlsSrtpTransportHandler.OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
     {
         if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;
-        if (_legsBySsrc.TryGetValue(header.Ssrc, out InboundLeg? leg)) leg.OnPacket(header, Stopwatch.GetTimestamp());
+        long now = Stopwatch.GetTimestamp();
+        if (_legsBySsrc.TryGetValue(header.Ssrc, out InboundLeg? leg)) leg.OnPacket(header, now);
         else Interlocked.Increment(ref _unknownPackets);
+        if (header.TryGetExtensions(out RtpHeaderExtensionReader extensions) == RtpParseStatus.Ok
+            && extensions.TryFind(MediaProfile.TransportCcExtensionId, out ReadOnlySpan<byte> value)
+            && TransportSequenceNumberExtension.TryRead(value, out ushort sequence))
+        {
+            _feedback.OnPacket(sequence, header.Ssrc, now, transport);
+        }
+        else
+        {
+            Volatile.Write(ref _withoutTransportSequence, _withoutTransportSequence + 1);
+        }
     }
 
     void IDtlsSrtpTransportHandler.OnRtcp(DtlsSrtpTransport transport, Span<byte> packet)

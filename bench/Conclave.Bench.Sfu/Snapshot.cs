@@ -42,6 +42,12 @@ internal sealed class Snapshot
     public long ClientSocketDrops { get; private init; }
     public long SfuSrtpRejected { get; private init; }
     public required IReadOnlyDictionary<int, long> KernelDrops { get; init; }
+    public long TransportCcFeedbackSent { get; private init; }
+    public long TransportCcFeedbackFailed { get; private init; }
+    public long WithoutTransportSequence { get; private init; }
+
+    /// <summary>The SFU's estimate of every receiving participant's leg.</summary>
+    public required IReadOnlyList<SubscriberEstimate> Estimates { get; init; }
 
     public static Snapshot Take(SfuHost host, IReadOnlyList<SimulatedParticipant> participants, IReadOnlyList<InboundLeg> legs)
     {
@@ -79,6 +85,10 @@ internal sealed class Snapshot
             ClientSocketDrops = participants.Sum(p => p.Connection.Udp.Counters.TotalDropped),
             SfuSrtpRejected = host.SrtpRejected(participants.Select(p => p.Id)),
             KernelDrops = UdpSocketDrops.Read(),
+            TransportCcFeedbackSent = participants.Sum(p => p.TransportCcFeedbackSent),
+            TransportCcFeedbackFailed = participants.Sum(p => p.TransportCcFeedbackFailed),
+            WithoutTransportSequence = participants.Sum(p => p.WithoutTransportSequence),
+            Estimates = [.. participants.Where(p => p.Legs.Count > 0).Select(p => host.Estimate(p.Id)).OfType<SubscriberEstimate>()],
         };
     }
 
