@@ -41,22 +41,8 @@ public sealed class SFrameVectorTests(BrowserFixture fixture, ITestOutputHelper 
     /// Opens the app's landing page, imports the module and runs <paramref name="body"/> (JS with <c>S</c> the module,
     /// <c>V</c> the vectors, <c>check(ok, what)</c>), then fails with every failed check.
     /// </summary>
-    private async Task RunAsync(string body, int minimumChecks)
-    {
-        await using Person tester = await fixture.NewPersonAsync("SFrame vectors");
-        await tester.OpenAsync(fixture.Server.BaseAddress.ToString());
-        string input = $$"""{"vectors":{{VectorsForPage.Value}},"seed":{{Seed}}}""";
-        JsonElement result = await tester.Page.EvaluateAsync<JsonElement>(Prelude.Replace("/*BODY*/", body, StringComparison.Ordinal), input);
-
-        int checks = result.GetProperty("checked").GetInt32();
-        List<string> failures = [.. result.GetProperty("failures").EnumerateArray().Select(f => f.GetString() ?? "")];
-        output.WriteLine($"{checks} checks, {failures.Count} failed");
-        foreach (string failure in failures.Take(200)) output.WriteLine(failure);
-        Assert.True(failures.Count == 0,
-            $"{failures.Count} of {checks} checks failed:\n{string.Join('\n', failures.Take(60))}\nconsole: {string.Join(" | ", tester.Console)}");
-        Assert.True(checks >= minimumChecks, $"only {checks} checks ran, expected at least {minimumChecks}");
-        Assert.Empty(tester.PageErrors);
-    }
+    private Task RunAsync(string body, int minimumChecks) => PageChecks.RunAsync(fixture, output, "SFrame vectors",
+        Prelude.Replace("/*BODY*/", body, StringComparison.Ordinal), $$"""{"vectors":{{VectorsForPage.Value}},"seed":{{Seed}}}""", minimumChecks);
 
     /// <summary>
     /// The vectors with KID and CTR as decimal strings: some are 2^64 - 1, which a JS Number (and JSON.parse) rounds.
