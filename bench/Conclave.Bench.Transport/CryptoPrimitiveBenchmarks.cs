@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using Conclave.Crypto;
 using Conclave.Media.Transport.Srtp;
 
 namespace Conclave.Bench.Transport;

@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Security.Cryptography;
+using Conclave.Crypto;
 
 namespace Conclave.Media.Transport.Srtp;
 
@@ -21,7 +22,7 @@ public sealed partial class SrtpContext
     // Allocated by this
     private readonly AesCounterMode? _rtcpCipher;                   // Owned (AES-CM)
     private readonly IncrementalHash? _rtcpHmac;                     // Owned (AES-CM)
-    private readonly SrtpAead? _rtcpAead;                            // Owned (AEAD)
+    private readonly AesGcmCipher? _rtcpAead;                            // Owned (AEAD)
     private readonly byte[] _rtcpSalt;
     private readonly Dictionary<uint, SsrcState> _rtcpStates = new();
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Conclave.Crypto;
 
 namespace Conclave.Media.Transport.Srtp;
 
@@ -29,7 +30,7 @@ public sealed partial class SrtpContext : IDisposable
     // Allocated by this
     private readonly AesCounterMode? _rtpCipher;                    // Owned (AES-CM)
     private readonly IncrementalHash? _rtpHmac;                      // Owned (AES-CM)
-    private readonly SrtpAead? _rtpAead;                             // Owned (AEAD)
+    private readonly AesGcmCipher? _rtpAead;                             // Owned (AEAD)
     private readonly byte[] _rtpSalt;
     private readonly Dictionary<uint, SsrcState> _rtpStates = new();
     private readonly int _maxSsrcs;
@@ -65,8 +66,8 @@ public sealed partial class SrtpContext : IDisposable
         {
             if (profile.IsAead())
             {
-                _rtpAead = new SrtpAead(keys.RtpKey);
-                _rtcpAead = new SrtpAead(keys.RtcpKey);
+                _rtpAead = new AesGcmCipher(keys.RtpKey);
+                _rtcpAead = new AesGcmCipher(keys.RtcpKey);
             }
             else
             {

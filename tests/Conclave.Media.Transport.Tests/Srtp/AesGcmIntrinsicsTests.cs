@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Conclave.Crypto;
 using Conclave.Media.Transport.Srtp;
 
 namespace Conclave.Media.Transport.Tests.Srtp;
@@ -149,7 +150,7 @@ public sealed class AesGcmIntrinsicsTests
     }
 
     [Fact]
-    public void Fallback_and_intrinsics_SrtpAead_agree()
+    public void Fallback_and_intrinsics_AesGcmCipher_agree()
     {
         Assert.SkipUnless(AesGcmIntrinsics.IsSupported, "no AES-NI/PCLMULQDQ");
         var rng = new Random(5);
@@ -158,8 +159,8 @@ public sealed class AesGcmIntrinsicsTests
         rng.NextBytes(nonce);
         rng.NextBytes(plain);
         rng.NextBytes(aad);
-        using var platform = new SrtpAead(key, useIntrinsics: false);
-        using var managed = new SrtpAead(key, useIntrinsics: true);
+        using var platform = new AesGcmCipher(key, useIntrinsics: false);
+        using var managed = new AesGcmCipher(key, useIntrinsics: true);
         byte[] c1 = new byte[plain.Length], c2 = new byte[plain.Length], t1 = new byte[16], t2 = new byte[16];
 
         platform.Encrypt(nonce, plain, c1, t1, aad);

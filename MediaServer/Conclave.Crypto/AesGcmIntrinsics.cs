@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
-namespace Conclave.Media.Transport.Srtp;
+namespace Conclave.Crypto;
 
 /// <summary>
 /// AES-GCM (NIST SP 800-38D) with a 96-bit nonce and a 128-bit tag, for AES-128 and AES-256 keys, on the
@@ -19,7 +19,7 @@ namespace Conclave.Media.Transport.Srtp;
 /// per-call state, so concurrent calls are safe; none may run during or after <see cref="Dispose"/>.
 /// </para>
 /// </summary>
-internal sealed class AesGcmIntrinsics : IDisposable
+public sealed class AesGcmIntrinsics : IDisposable
 {
     public const int NonceSize = 12;
     public const int TagSize = 16;

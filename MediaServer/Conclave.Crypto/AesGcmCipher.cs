@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 
-namespace Conclave.Media.Transport.Srtp;
+namespace Conclave.Crypto;
 
 /// <summary>
-/// The AEAD_AES_128_GCM / AEAD_AES_256_GCM cipher of one SRTP or SRTCP session key (RFC 7714 §8–9): the
-/// managed <see cref="AesGcmIntrinsics"/> where the CPU has AES-NI and PCLMULQDQ, else .NET's
-/// <see cref="AesGcm"/>. Both clear the output when the tag does not verify.
+/// AES-GCM with a 96-bit nonce and a 16-byte tag under one key (an SRTP session key, RFC 7714 §8–9; an SFrame key,
+/// RFC 9605 §4.5): the managed <see cref="AesGcmIntrinsics"/> where the CPU has AES-NI and PCLMULQDQ, else .NET's
+/// <see cref="AesGcm"/>. Both clear the output when the tag does not verify, and neither throws then.
 /// </summary>
-internal sealed class SrtpAead : IDisposable
+public sealed class AesGcmCipher : IDisposable
 {
     private const int TagLength = 16;
 
@@ -15,14 +15,14 @@ internal sealed class SrtpAead : IDisposable
     private readonly AesGcmIntrinsics? _intrinsics;                  // Owned
     private readonly AesGcm? _platform;                              // Owned
 
-    public SrtpAead(ReadOnlySpan<byte> key, bool useIntrinsics)
+    public AesGcmCipher(ReadOnlySpan<byte> key, bool useIntrinsics)
     {
         if (useIntrinsics) _intrinsics = new AesGcmIntrinsics(key);
         else _platform = new AesGcm(key, TagLength);
     }
 
     /// <summary>Uses the intrinsics implementation whenever this CPU supports it.</summary>
-    public SrtpAead(ReadOnlySpan<byte> key)
+    public AesGcmCipher(ReadOnlySpan<byte> key)
         : this(key, AesGcmIntrinsics.IsSupported)
     {
     }
