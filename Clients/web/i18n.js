@@ -22,6 +22,7 @@ const strings = {
     noDevices: 'Camera or microphone unavailable: you can watch and listen',
     screenOf: 'screen of',
     muted: 'microphone off',
+    securityCode: 'Security code:',
   },
   fr: {
     landing: 'Ce serveur Conclave fonctionne. Ouvrez le lien d’invitation reçu pour rejoindre un appel.',
@@ -45,6 +46,7 @@ const strings = {
     noDevices: 'Caméra ou micro indisponible : vous pouvez regarder et écouter',
     screenOf: 'écran de',
     muted: 'micro coupé',
+    securityCode: 'Code de sécurité :',
   },
 };
 

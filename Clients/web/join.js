@@ -3,11 +3,15 @@
 import { t } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { CallMedia } from './media.js';
+import { loadDeviceIdentity } from './e2ee/device-identity.js';
+import { decodeDevicePublicKeys, registerDevicePublicKeys } from './e2ee/device-keys.js';
+import { securityCode } from './e2ee/security-code.js';
 
 const state = {
   connected: false, joined: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null,
-  activeSpeaker: null,
+  activeSpeaker: null, securityCode: null,
 };
+let securityCodeRun = 0;            // the latest roster's computation wins
 let media = null;
 let earlyEvents = [];               // roster events that overtook the `joined` reply, replayed by applyJoined
 const remoteStreams = new Map();   // participantId → MediaStream of what is received from them
@@ -20,6 +24,8 @@ window.conclave = {
     sessionId: state.sessionId,
     room: state.room,
     error: state.error,
+    e2ee: 'off',
+    securityCode: state.securityCode,
     participants: [...state.participants.values()].map((p) => ({
       id: p.sessionId, name: p.displayName, sessionId: p.sessionId, userId: p.userId, displayName: p.displayName, role: p.role,
     })),
@@ -47,6 +53,18 @@ function render() {
     return item;
   }));
   renderTiles();
+  updateSecurityCode();
+}
+
+/** The call's security code (docs/e2ee.md) from every participant's registered signing key; none while someone's
+ *  keys are missing or unreadable, since the code would then not cover them. */
+async function updateSecurityCode() {
+  const run = ++securityCodeRun;
+  const keys = [...state.participants.values()].map((p) => decodeDevicePublicKeys(p.devicePublicKeys)?.signingPublicKey);
+  const code = state.joined && keys.length > 0 && keys.every(Boolean) ? await securityCode(keys) : null;
+  if (run !== securityCodeRun || code === state.securityCode) return;
+  state.securityCode = code;
+  $('security-code').textContent = code ? `${t('securityCode')} ${code}` : '';
 }
 
 /** One tile per participant (own camera muted), in roster order, each playing what is received from that person;
@@ -230,6 +248,10 @@ async function main() {
   let signaling;
   try {
     const device = await credentials();
+    // The device's identity keys: made on first use, kept in this browser; the server gets the public halves,
+    // before joining, so the call's roster carries them (docs/e2ee.md).
+    // Without them (a browser without Ed25519 in WebCrypto) the call goes on, with no security code.
+    await registerDevicePublicKeys(device.token, await loadDeviceIdentity()).catch(showMediaError);
     signaling = new Signaling(device.token);
     media = new CallMedia(signaling);
     signaling.addEventListener('participant-joined', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));

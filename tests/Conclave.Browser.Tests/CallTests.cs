@@ -35,6 +35,38 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Everyone_sees_the_same_security_code_of_the_rosters_device_keys_and_it_changes_when_someone_leaves()
+    {
+        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
+        var keys = new List<byte[]>();
+        foreach (Person person in call.People)
+        {
+            string key = await person.Page.EvaluateAsync<string>("""
+                async () => {
+                  const { loadDeviceIdentity } = await import('/e2ee/device-identity.js');
+                  return Array.from((await loadDeviceIdentity()).signingPublicKey, (b) => b.toString(16).padStart(2, '0')).join('');
+                }
+                """);
+            keys.Add(Convert.FromHexString(key));
+        }
+        Assert.Equal(3, keys.Select(Convert.ToHexString).Distinct().Count());
+
+        // Each page registered its device keys before joining; each computes the code from the roster's keys.
+        string three = Conclave.E2ee.Roster.SecurityCode.Compute(keys.Select(k => (ReadOnlyMemory<byte>)k));
+        foreach (Person person in call.People)
+        {
+            await person.WaitForStateAsync($"s.participants.length === 3 && s.securityCode === '{three}' && s.e2ee === 'off'");
+            await Microsoft.Playwright.Assertions.Expect(person.Page.Locator("#security-code")).ToContainTextAsync(three);
+        }
+
+        await call.People[1].Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        string two = Conclave.E2ee.Roster.SecurityCode.Compute([keys[0], keys[2]]);
+        Assert.NotEqual(three, two);
+        foreach (Person person in new[] { call.People[0], call.People[2] })
+            await person.WaitForStateAsync($"s.participants.length === 2 && s.securityCode === '{two}'");
+    }
+
+    [Fact]
     public async Task A_person_who_leaves_disappears_from_the_others_within_two_seconds()
     {
         await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
