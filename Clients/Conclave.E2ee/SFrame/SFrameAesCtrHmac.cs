@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Conclave.Crypto;
 
 namespace Conclave.E2ee.SFrame;
 
@@ -28,22 +29,31 @@ internal sealed class SFrameAesCtrHmac : SFrameAead
     private const int MaxHashLength = 64;
 
     private readonly int _tagLength;
-    private readonly SFrameAesCounter _ctr;                          // Owned
+    private readonly AesCounterMode _ctr;                            // Owned
     private readonly IncrementalHash _hmac;                          // Owned
 
     public SFrameAesCtrHmac(SFrameCipherSuite suite, ReadOnlySpan<byte> sframeKey)
     {
         int nka = suite.AesKeyLength();
         _tagLength = suite.TagLength();
-        _ctr = new SFrameAesCounter(sframeKey[..nka]);                                   // enc_key = sframe_key[..Nka]
+        _ctr = new AesCounterMode(sframeKey[..nka]);                                   // enc_key = sframe_key[..Nka]
         _hmac = IncrementalHash.CreateHMAC(suite.HashAlgorithm(), sframeKey[nka..]);     // auth_key = sframe_key[Nka..]
     }
 
     public override int TagLength => _tagLength;
 
+    // RFC 9605 §4.5.1: AES-CTR from the counter block nonce || 0x00000000.
+    private void ApplyKeystream(ReadOnlySpan<byte> nonce, Span<byte> data)
+    {
+        Span<byte> initialCounter = stackalloc byte[AesCounterMode.BlockSize];
+        nonce.CopyTo(initialCounter);
+        initialCounter[nonce.Length..].Clear();
+        _ctr.Apply(initialCounter, data);
+    }
+
     public override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aadHeader, ReadOnlySpan<byte> aadMetadata, Span<byte> data, Span<byte> tag)
     {
-        _ctr.Apply(nonce, data);
+        ApplyKeystream(nonce, data);
         Span<byte> full = stackalloc byte[MaxHashLength];
         ComputeTag(nonce, aadHeader, aadMetadata, data, full)[.._tagLength].CopyTo(tag);
     }
@@ -54,7 +64,7 @@ internal sealed class SFrameAesCtrHmac : SFrameAead
         ReadOnlySpan<byte> candidate = ComputeTag(nonce, aadHeader, aadMetadata, data, full)[.._tagLength];
         // RFC 9605 §4.5.1: constant_time_equal(tag, candidate_tag) before any decryption.
         if (tag.Length != _tagLength || !CryptographicOperations.FixedTimeEquals(tag, candidate)) return false;
-        _ctr.Apply(nonce, data);
+        ApplyKeystream(nonce, data);
         return true;
     }
 

@@ -1,3 +1,5 @@
+using Conclave.Crypto;
+
 namespace Conclave.Media.Transport.Srtp;
 
 /// <summary>

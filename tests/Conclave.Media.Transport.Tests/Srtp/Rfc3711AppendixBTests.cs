@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conclave.Crypto;
 using Conclave.Media.Transport.Srtp;
 
 namespace Conclave.Media.Transport.Tests.Srtp;
