@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace Conclave.Bench.Sfu;
 
-/// <summary>A command-line mistake: printed with the usage, exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);
-
 /// <summary>The two load shapes the tool runs.</summary>
 internal enum Scenario
 {

@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace Conclave.Bench.Signaling;
 
-/// <summary>A command-line mistake: printed with the usage, exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);
-
 /// <summary>The benchmark's settings, from the command line and the <c>CONCLAVE_*</c> environment variables.</summary>
 internal sealed record BenchOptions
 {

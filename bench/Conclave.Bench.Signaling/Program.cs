@@ -1,37 +1,13 @@
 using System.Net;
+using Conclave.Bench;
 using Conclave.Bench.Signaling;
 using Conclave.Client;
 
-// Exit codes: 0 done, 1 the run failed, 2 bad command line, 130 interrupted.
-BenchOptions? options;
-try
+// Exit codes: 0 done, 1 the run failed, 2 bad command line, 130 interrupted (BenchCommand).
+return await BenchCommand.RunAsync(args, BenchOptions.Parse, BenchOptions.Usage, async (options, cancellationToken) =>
 {
-    options = BenchOptions.Parse(args);
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine();
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
-}
-if (options is null)
-{
-    Console.Out.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-
-using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true; // let the run close its connections
-    interrupt.Cancel();
-};
-
-MachineInfo machine = MachineInfo.Current();
-try
-{
-    BenchResult result = await new SignalingBench(options, Console.Error).RunAsync(interrupt.Token);
+    MachineInfo machine = MachineInfo.Current();
+    BenchResult result = await new SignalingBench(options, Console.Error).RunAsync(cancellationToken);
     if (options.Json)
     {
         using Stream stdout = Console.OpenStandardOutput();
@@ -41,18 +17,7 @@ try
     {
         Report.WriteTable(Console.Out, options, machine, result);
     }
-    return 0;
-}
-catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
-{
-    Console.Error.WriteLine("interrupted");
-    return 130;
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"error: {Describe(e, options)}");
-    return 1;
-}
+}, Describe);
 
 static string Describe(Exception e, BenchOptions options) => e switch
 {
