@@ -42,6 +42,34 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="services">Extra services (test seams such as a lossy media path).</param>
     public static async Task<TestServer> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
+        // The silo and gateway ports are picked free, then bound by Orleans (which cannot take port 0): another
+        // process may take one in between. Such a start is retried with new ports, a few times.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(overrides, services);
+            }
+            catch (Exception e) when (attempt < StartAttempts && IsAddressInUse(e))
+            {
+                // the failed host is disposed by StartOnceAsync; the next attempt picks new ports
+            }
+        }
+    }
+
+    private const int StartAttempts = 5;
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }) return true;
+        }
+        return false;
+    }
+
+    private static async Task<TestServer> StartOnceAsync(IDictionary<string, string?>? overrides, Action<IServiceCollection>? services)
+    {
         string dataDirectory = Directory.CreateTempSubdirectory("conclave-test-").FullName;
         var settings = new Dictionary<string, string?>
         {
@@ -69,7 +97,16 @@ public sealed class TestServer : IAsyncDisposable
             builder.Logging.AddProvider(logs);
             services?.Invoke(builder.Services);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            Directory.Delete(dataDirectory, recursive: true);
+            throw;
+        }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestServer(app, dataDirectory, new Uri(address), logs);
     }
@@ -88,12 +125,24 @@ public sealed class TestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A port free at the time of asking, on loopback.</summary>
+    /// <summary>A port free at the time of asking, on loopback, below Linux's ephemeral range (32768–60999), so the
+    /// outgoing connections of tests running beside this one cannot take it before it is bound.</summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            int port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // taken: try another
+            }
+        }
     }
 }
 
