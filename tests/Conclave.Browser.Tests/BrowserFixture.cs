@@ -1,6 +1,8 @@
 using Conclave.Client;
 using Conclave.MediaServer.Tests;
+using Conclave.Sfu.Routing;
 using Conclave.Signaling.Protocol.Api;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Conclave.Browser.Tests;
@@ -32,6 +34,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public TestServer Server => _server ?? throw new InvalidOperationException("not started");
 
+    /// <summary>What publishers send to <see cref="Server"/>'s SFU, frame by frame (the E2EE check at the SFU).</summary>
+    public SfuCapture Capture { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         EnsureChromium();
@@ -39,7 +44,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Conclave:Signaling:HelloTimeout"] = "00:00:05",
-        });
+        }, services: s => s.AddSingleton<IInboundRtpObserver>(Capture));
         _playwright = await Playwright.CreateAsync();
     }
 

@@ -14,14 +14,20 @@ public sealed partial class CallMedia : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<CallMedia> _logger;
     private readonly PeerSendDecorator? _sendDecorator;              // tests only: lossy paths
+    private readonly IInboundRtpObserver? _inboundObserver;          // tests only: what publishers send, seen at the SFU
 
     // Allocated by this
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
-    public CallMedia(MediaPort port, TimeProvider time, ILogger<CallMedia> logger, PeerSendDecorator? sendDecorator = null)
+    /// <param name="sendDecorator">Test seam: wraps each peer's send path (e.g. to lose packets); null in production.</param>
+    /// <param name="inboundObserver">Diagnostics hook: sees every RTP packet publishers send (after SRTP); null in
+    /// production. Registered in DI as an <see cref="IInboundRtpObserver"/> singleton to take effect.</param>
+    public CallMedia(MediaPort port, TimeProvider time, ILogger<CallMedia> logger, PeerSendDecorator? sendDecorator = null,
+        IInboundRtpObserver? inboundObserver = null)
     {
         _sendDecorator = sendDecorator;
+        _inboundObserver = inboundObserver;
         _port = port;
         _time = time;
         _logger = logger;
@@ -141,7 +147,7 @@ public sealed partial class CallMedia : IDisposable
     private Call GetOrCreate(string room)
     {
         if (_calls.TryGetValue(room, out Call? call)) return call;
-        var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions, _sendDecorator), _time);
+        var router = new Router(room, new MediaEndpoint(_port.Listener, _port.Certificate, _port.DtlsOptions, _sendDecorator, _inboundObserver), _time);
         router.PeerTransportClosed += (peer, reason) => OnTransportClosed(room, peer, reason);
         router.DominantSpeakerChanged += speaker => OnDominantSpeakerChanged(room, speaker);
         router.WantedLayersChanged += (producer, rids) => OnWantedLayersChanged(room, producer, rids);

@@ -8,8 +8,10 @@ namespace Conclave.Sfu.Routing;
 /// goes into every answer) and the DTLS-SRTP settings.</summary>
 /// <param name="SendDecorator">Wraps each peer's datagram path; null (production) sends as is. Tests use it to lose
 /// packets toward one participant.</param>
+/// <param name="InboundObserver">Sees every RTP packet publishers send, after SRTP unprotect (a diagnostics hook);
+/// null (production) costs one null check per packet. Tests use it to check that media is end-to-end encrypted.</param>
 public sealed record MediaEndpoint(UdpMediaListener Listener, DtlsCertificate Certificate, DtlsSrtpOptions DtlsOptions,
-    PeerSendDecorator? SendDecorator = null)
+    PeerSendDecorator? SendDecorator = null, IInboundRtpObserver? InboundObserver = null)
 {
     /// <summary>What this node's SFU forwards, over every router on the port.</summary>
     public ForwardingStatistics Statistics { get; } = new();

@@ -68,6 +68,9 @@ public sealed class Router : IDisposable
     /// <summary>The node's forwarding counters.</summary>
     internal ForwardingStatistics Statistics => _endpoint.Statistics;
 
+    /// <summary>The node's diagnostics hook on received RTP, if any (<see cref="MediaEndpoint.InboundObserver"/>).</summary>
+    internal IInboundRtpObserver? InboundObserver => _endpoint.InboundObserver;
+
     /// <summary>Every published track of the call.</summary>
     public IReadOnlyList<Producer> Producers => [.. _peers.Values.SelectMany(p => p.Producers)];
 

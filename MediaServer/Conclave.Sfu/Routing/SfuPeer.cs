@@ -24,6 +24,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
     // Passed by argument
     private readonly Router _router;
     private readonly TimeProvider _time;
+    private readonly IInboundRtpObserver? _observer;                    // diagnostics only; null in production
 
     // Allocated by this
     private readonly ConcurrentDictionary<uint, InboundStream> _streamsBySsrc = new();
@@ -44,6 +45,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
         ParticipantId = participantId;
         _router = router;
         _time = time;
+        _observer = router.InboundObserver;
         Estimator = new SubscriberBandwidthEstimator(time);
         Allocator = new BandwidthAllocator(time);
     }
@@ -215,6 +217,7 @@ public sealed class SfuPeer : IMediaPeerListener, IDtlsSrtpTransportHandler
             _streamsBySsrc[header.Ssrc] = stream;
         }
         stream.Producer.OnRtp(stream, packet, header, _time.GetTimestamp());
+        _observer?.OnInboundRtp(new InboundRtpPacket(stream, header));
     }
 
     void IDtlsSrtpTransportHandler.OnRtcp(DtlsSrtpTransport transport, Span<byte> packet)
