@@ -18,7 +18,7 @@ namespace Conclave.Client;
 /// <remarks>
 /// A client connects once; to reconnect or resume, create another and pass <see cref="GetResumeRequest"/>.
 /// Requests are not validated locally, so tests can send what a broken client would. Sends are serialized; all
-/// members are thread-safe. Messages from the server larger than <see cref="SignalLimits.MaxMessageBytes"/> end
+/// members are thread-safe. Messages from the server larger than <see cref="SignalLimits.MaxServerMessageBytes"/> end
 /// the connection (close code 1009). <see cref="Events"/> is unbounded so that a slow reader never stalls replies.
 /// </remarks>
 public sealed class SignalingClient : IAsyncDisposable
@@ -343,7 +343,8 @@ public sealed class SignalingClient : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        byte[] buffer = new byte[SignalLimits.MaxMessageBytes];      // one per connection, reused for every message
+        // One per connection, reused for every message; it grows, up to MaxServerMessageBytes, for a large call's roster.
+        byte[] buffer = new byte[SignalLimits.MaxMessageBytes];
         string reason = "the connection dropped";
         try
         {
@@ -353,9 +354,13 @@ public sealed class SignalingClient : IAsyncDisposable
                 ValueWebSocketReceiveResult result;
                 do
                 {
-                    if (length == buffer.Length)
+                    if (length == buffer.Length && buffer.Length < SignalLimits.MaxServerMessageBytes)
                     {
-                        reason = $"the server sent a message over {SignalLimits.MaxMessageBytes} bytes";
+                        Array.Resize(ref buffer, Math.Min(buffer.Length * 2, SignalLimits.MaxServerMessageBytes));
+                    }
+                    else if (length == buffer.Length)
+                    {
+                        reason = $"the server sent a message over {SignalLimits.MaxServerMessageBytes} bytes";
                         await CloseOutputBestEffortAsync(WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
                         _socket.Abort();
                         return;

@@ -16,11 +16,26 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>Points an existing participant's events at a new connection (resume). Null if not in the roster.</summary>
     Task<CallSnapshot?> AttachAsync(string sessionId, ISessionObserver observer);
 
-    /// <summary>Removes the participant and tells the others. Does nothing if absent.</summary>
-    Task LeaveAsync(string sessionId, LeaveReason reason);
+    /// <summary>
+    /// Removes the participant and tells the others, with its signed leave <paramref name="statement"/> (opaque, null for
+    /// none). Does nothing if absent.
+    /// </summary>
+    Task LeaveAsync(string sessionId, LeaveReason reason, byte[]? statement);
 
     /// <summary>Changes a participant's display name and tells everyone. Null if not in the roster.</summary>
     Task<CallSnapshot?> UpdateDisplayNameAsync(string sessionId, string displayName);
+
+    /// <summary>
+    /// Stores the participant's signed membership statement (opaque) and tells everyone, the participant included.
+    /// Null if not in the roster.
+    /// </summary>
+    Task<CallSnapshot?> SetMembershipAsync(string sessionId, byte[] statement);
+
+    /// <summary>
+    /// Hands each envelope to its recipient's connection if the recipient is in this call and is not
+    /// <paramref name="fromSessionId"/>. Null if the sender is not in the roster.
+    /// </summary>
+    Task<E2eeRelayResult?> RelayE2eeAsync(string fromSessionId, IReadOnlyList<E2eeEnvelope> messages);
 
     /// <summary>The current roster.</summary>
     Task<CallSnapshot> GetSnapshotAsync();

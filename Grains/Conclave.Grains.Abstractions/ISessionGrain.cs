@@ -19,8 +19,20 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Joins the call of <paramref name="room"/>, leaving any other call first.</summary>
     Task<CallJoinResult> JoinAsync(string room, string mediaNode);
 
-    /// <summary>Leaves the current call, if any; returns the room left.</summary>
-    Task<string?> LeaveAsync();
+    /// <summary>
+    /// Leaves the current call, if any, passing the signed leave <paramref name="statement"/> (opaque, null for none) to
+    /// the others; returns the room left.
+    /// </summary>
+    Task<string?> LeaveAsync(byte[]? statement);
+
+    /// <summary>
+    /// Records the session's signed membership statement (opaque) on its participant in its call. Returns the call's
+    /// roster, or null if the session is in no call.
+    /// </summary>
+    Task<CallSnapshot?> SetMembershipAsync(byte[] statement);
+
+    /// <summary>Relays opaque messages to other participants of the session's call. Null if the session is in no call.</summary>
+    Task<E2eeRelayResult?> RelayE2eeAsync(IReadOnlyList<E2eeEnvelope> messages);
 
     /// <summary>Changes the session's display name, in its call too. Returns the call's roster if in one.</summary>
     Task<CallSnapshot?> UpdateDisplayNameAsync(string displayName);

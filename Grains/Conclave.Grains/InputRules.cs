@@ -21,6 +21,27 @@ internal static class InputRules
     /// <summary>A non-empty media node name of at most <see cref="MaxMediaNodeLength"/> characters.</summary>
     public static bool IsValidMediaNode(string? value) => IsValidText(value, MaxMediaNodeLength, trimmed: true);
 
+    /// <summary>A signed membership or leave statement: 1-<see cref="SignalLimits.MaxMembershipStatementBytes"/> opaque bytes.</summary>
+    public static bool IsValidStatement(byte[]? statement) =>
+        statement is { Length: > 0 and <= SignalLimits.MaxMembershipStatementBytes };
+
+    /// <summary>
+    /// The wire's <c>e2ee-send</c> rules (<see cref="SignalLimits"/>), enforced again where messages are relayed:
+    /// 1-<see cref="SignalLimits.MaxE2eeMessagesPerSend"/> envelopes, each to a different valid session id, each with
+    /// 1-<see cref="SignalLimits.MaxE2eeDataLength"/> characters of data.
+    /// </summary>
+    public static bool IsValidE2eeBatch(IReadOnlyList<E2eeEnvelope>? messages)
+    {
+        if (messages is null || messages.Count is 0 or > SignalLimits.MaxE2eeMessagesPerSend) return false;
+        var recipients = new HashSet<string>(messages.Count, StringComparer.Ordinal);
+        foreach (E2eeEnvelope? message in messages)
+        {
+            if (message is null || !Names.IsValidOpaqueId(message.To) || !recipients.Add(message.To)) return false;
+            if (message.Data is not { Length: > 0 and <= SignalLimits.MaxE2eeDataLength }) return false;
+        }
+        return true;
+    }
+
     private static bool IsValidText(string? value, int maxLength, bool trimmed)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > maxLength) return false;

@@ -9,17 +9,22 @@ namespace Conclave.Grains;
 /// </summary>
 internal static partial class ObserverCalls
 {
-    /// <summary>Invokes <paramref name="send"/> on <paramref name="observer"/> (when not null), logging any exception.</summary>
-    public static void Notify(ISessionObserver? observer, Action<ISessionObserver> send, ILogger logger, string what)
+    /// <summary>
+    /// Invokes <paramref name="send"/> on <paramref name="observer"/> (when not null), logging any exception (never the
+    /// arguments). True when it was sent.
+    /// </summary>
+    public static bool Notify(ISessionObserver? observer, Action<ISessionObserver> send, ILogger logger, string what)
     {
-        if (observer is null) return;
+        if (observer is null) return false;
         try
         {
             send(observer);
+            return true;
         }
         catch (Exception ex)
         {
             LogNotifyFailed(logger, ex, what);
+            return false;
         }
     }
 

@@ -100,7 +100,7 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
         if (_room is { } current && current != room)
         {
             _room = null;
-            await GrainFactory.GetGrain<ICallGrain>(current).LeaveAsync(SessionId, LeaveReason.Left);
+            await GrainFactory.GetGrain<ICallGrain>(current).LeaveAsync(SessionId, LeaveReason.Left, null);
         }
 
         var join = new ParticipantJoin(SessionId, identity.UserId, identity.DeviceId, identity.DisplayName);
@@ -110,12 +110,36 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
     }
 
     /// <inheritdoc />
-    public async Task<string?> LeaveAsync()
+    /// <exception cref="ArgumentException">The statement is empty or too large; the session stays in its call.</exception>
+    public async Task<string?> LeaveAsync(byte[]? statement)
     {
+        if (statement is not null && !InputRules.IsValidStatement(statement)) throw new ArgumentException("Invalid leave statement.", nameof(statement));
         if (!IsLive || _room is not { } room) return null;
         _room = null;
-        await GrainFactory.GetGrain<ICallGrain>(room).LeaveAsync(SessionId, LeaveReason.Left);
+        await GrainFactory.GetGrain<ICallGrain>(room).LeaveAsync(SessionId, LeaveReason.Left, statement);
         return room;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The statement is empty or too large.</exception>
+    /// <exception cref="InvalidOperationException">The session is not open or has ended.</exception>
+    public async Task<CallSnapshot?> SetMembershipAsync(byte[] statement)
+    {
+        RequireLive();
+        if (!InputRules.IsValidStatement(statement)) throw new ArgumentException("Invalid membership statement.", nameof(statement));
+        if (_room is not { } room) return null;
+        return await GrainFactory.GetGrain<ICallGrain>(room).SetMembershipAsync(SessionId, statement);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The batch is empty, too large, names a recipient twice or holds an invalid entry.</exception>
+    /// <exception cref="InvalidOperationException">The session is not open or has ended.</exception>
+    public async Task<E2eeRelayResult?> RelayE2eeAsync(IReadOnlyList<E2eeEnvelope> messages)
+    {
+        RequireLive();
+        if (!InputRules.IsValidE2eeBatch(messages)) throw new ArgumentException("Invalid e2ee messages.", nameof(messages));
+        if (_room is not { } room) return null;
+        return await GrainFactory.GetGrain<ICallGrain>(room).RelayE2eeAsync(SessionId, messages);
     }
 
     /// <inheritdoc />
@@ -199,7 +223,7 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
             _room = null;
             try
             {
-                await GrainFactory.GetGrain<ICallGrain>(room).LeaveAsync(SessionId, leaveReason).WaitAsync(_options.Timeout);
+                await GrainFactory.GetGrain<ICallGrain>(room).LeaveAsync(SessionId, leaveReason, null).WaitAsync(_options.Timeout);
             }
             catch (Exception ex)
             {

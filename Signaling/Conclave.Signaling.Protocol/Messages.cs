@@ -30,6 +30,11 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(VideoSizeMessage), MessageTypes.VideoSize)]
 [JsonDerivedType(typeof(VideoSizedMessage), MessageTypes.VideoSized)]
 [JsonDerivedType(typeof(LayersEvent), MessageTypes.Layers)]
+[JsonDerivedType(typeof(MembershipMessage), MessageTypes.Membership)]
+[JsonDerivedType(typeof(MembershipRecordedMessage), MessageTypes.MembershipRecorded)]
+[JsonDerivedType(typeof(E2eeSendMessage), MessageTypes.E2eeSend)]
+[JsonDerivedType(typeof(E2eeSentMessage), MessageTypes.E2eeSent)]
+[JsonDerivedType(typeof(E2eeEvent), MessageTypes.E2ee)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -71,6 +76,11 @@ public static class MessageTypes
     public const string VideoSize = "video-size";
     public const string VideoSized = "video-sized";
     public const string Layers = "layers";
+    public const string Membership = "membership";
+    public const string MembershipRecorded = "membership-recorded";
+    public const string E2eeSend = "e2ee-send";
+    public const string E2eeSent = "e2ee-sent";
+    public const string E2ee = "e2ee";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -127,13 +137,31 @@ public sealed record JoinedMessage : SignalMessage
     public required string SessionId { get; init; }
     /// <summary>The media node that hosts the call.</summary>
     public string? MediaNode { get; init; }
+    /// <summary>The call's id: a random opaque id made when the room's call starts (its roster goes from empty to
+    /// non-empty) and kept while anyone is in it. Signed membership statements name it.</summary>
+    public required string CallId { get; init; }
     /// <summary>Roster version; events carry the version they produce.</summary>
     public required long RosterVersion { get; init; }
     public required IReadOnlyList<ParticipantInfo> Participants { get; init; }
 }
 
-/// <summary>Client → server: leave the current call.</summary>
-public sealed record LeaveMessage : SignalMessage;
+/// <summary>Client → server: leave the current call, optionally with a signed leave statement for the others.</summary>
+public sealed record LeaveMessage : SignalMessage
+{
+    /// <summary>The client's signed leave statement (base64 in JSON), passed unread to the others'
+    /// <c>participant-left</c>; null for none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Statement { get; init; }
+
+    public override string? Validate() =>
+        Statement is null || Statement.Length is > 0 and <= SignalLimits.MaxMembershipStatementBytes ? null
+        : $"statement must be 1-{SignalLimits.MaxMembershipStatementBytes} bytes";
+
+    public bool Equals(LeaveMessage? other) =>
+        other is not null && base.Equals(other) && ByteArrays.Equal(Statement, other.Statement);
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Statement?.Length);
+}
 
 /// <summary>Server → client: the session left <see cref="Room"/> (null if it was in no call).</summary>
 public sealed record LeftMessage : SignalMessage
@@ -186,6 +214,10 @@ public sealed record ParticipantLeftEvent : SignalMessage
     public required string SessionId { get; init; }
     /// <summary><c>left</c>, <c>expired</c> or <c>closed</c>.</summary>
     public required string Reason { get; init; }
+    /// <summary>The leaver's signed leave statement (base64 in JSON), as it sent it with <c>leave</c>; omitted when it
+    /// sent none, and always for <c>expired</c> and <c>closed</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Statement { get; init; }
 }
 
 /// <summary>Event: a participant's details changed.</summary>
@@ -199,6 +231,9 @@ public sealed record ParticipantUpdatedEvent : SignalMessage
 /// <summary>One participant as clients see it.</summary>
 /// <param name="Role"><c>member</c>, <c>host</c> or <c>owner</c>.</param>
 /// <param name="DevicePublicKeys">The device's registered public keys (base64 in JSON), empty if none.</param>
+/// <param name="JoinVersion">The roster version its (latest) join produced.</param>
+/// <param name="Membership">Its signed membership statement for that join (base64 in JSON, sent with
+/// <c>membership</c>), empty until it sent one; opaque to the server.</param>
 public sealed record ParticipantInfo(
     string SessionId,
     string UserId,
@@ -206,7 +241,9 @@ public sealed record ParticipantInfo(
     string DisplayName,
     string Role,
     byte[] DevicePublicKeys,
-    DateTimeOffset JoinedAt);
+    DateTimeOffset JoinedAt,
+    long JoinVersion,
+    byte[] Membership);
 
 /// <summary>Client → server: the client's SDP offer for its one PeerConnection (the client always offers, the server
 /// always answers), with what each section is for. Sections named in neither list are rejected.</summary>
@@ -223,10 +260,17 @@ public sealed record OfferMessage : SignalMessage
 
     public override string? Validate() =>
         string.IsNullOrEmpty(Sdp) || Sdp.Length > SignalLimits.MaxSdpLength ? $"sdp must be 1-{SignalLimits.MaxSdpLength} characters"
+        : Publish is null || Subscribe is null ? "publish and subscribe must be arrays"
         : Publish.Count > SignalLimits.MaxSectionsPerOffer || Subscribe.Count > SignalLimits.MaxSectionsPerOffer ? $"at most {SignalLimits.MaxSectionsPerOffer} publish and subscribe entries"
-        : Publish.Any(p => !Names.IsValidMid(p.Mid) || p.Source is not ("microphone" or "camera" or "screen")) ? "publish entries need a mid (1-16 characters) and a source: microphone, camera or screen"
-        : Subscribe.Any(s => !Names.IsValidMid(s.Mid) || !Names.IsValidOpaqueId(s.TrackId)) ? "subscribe entries need a mid (1-16 characters) and a trackId"
+        // JSON null entries deserialize as null elements: refuse them here rather than fail on them.
+        : Publish.Any(p => p is null || !Names.IsValidMid(p.Mid) || p.Source is not ("microphone" or "camera" or "screen")) ? "publish entries need a mid (1-16 characters) and a source: microphone, camera or screen"
+        : Subscribe.Any(s => s is null || !Names.IsValidMid(s.Mid) || !Names.IsValidOpaqueId(s.TrackId)) ? "subscribe entries need a mid (1-16 characters) and a trackId"
         : null;
+
+    public bool Equals(OfferMessage? other) =>
+        other is not null && base.Equals(other) && Sdp == other.Sdp && Lists.Equal(Publish, other.Publish) && Lists.Equal(Subscribe, other.Subscribe);
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Sdp, Publish?.Count, Subscribe?.Count);
 }
 
 /// <summary>A section the client publishes on.</summary>
@@ -320,4 +364,94 @@ public sealed record LayersEvent : SignalMessage
     public required string Room { get; init; }
     public required string Mid { get; init; }
     public required IReadOnlyList<string> Rids { get; init; }
+}
+
+/// <summary>Client → server: this participant's signed membership statement for its current join (docs/e2ee.md,
+/// "Membership statements"). The server stores it unread on the participant and sends everyone
+/// <c>participant-updated</c>.</summary>
+public sealed record MembershipMessage : SignalMessage
+{
+    /// <summary>The signed statement, base64 in JSON (1-<see cref="SignalLimits.MaxMembershipStatementBytes"/> bytes).</summary>
+    public required byte[] Statement { get; init; }
+
+    public override string? Validate() =>
+        Statement is { Length: > 0 and <= SignalLimits.MaxMembershipStatementBytes } ? null
+        : $"statement must be 1-{SignalLimits.MaxMembershipStatementBytes} bytes";
+
+    public bool Equals(MembershipMessage? other) =>
+        other is not null && base.Equals(other) && ByteArrays.Equal(Statement, other.Statement);
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Statement?.Length);
+}
+
+/// <summary>Server → client: the reply to <see cref="MembershipMessage"/>: the statement is on the roster.</summary>
+public sealed record MembershipRecordedMessage : SignalMessage;
+
+/// <summary>Client → server: opaque end-to-end messages (wrapped keys, acknowledgements) for other participants of
+/// the sender's call, relayed unread, each to the one participant it names.</summary>
+public sealed record E2eeSendMessage : SignalMessage
+{
+    /// <summary>1-<see cref="SignalLimits.MaxE2eeMessagesPerSend"/> entries, each naming a different recipient.</summary>
+    public required IReadOnlyList<E2eeOutgoing> Messages { get; init; }
+
+    public override string? Validate()
+    {
+        if (Messages is null || Messages.Count is 0 or > SignalLimits.MaxE2eeMessagesPerSend)
+            return $"messages must hold 1-{SignalLimits.MaxE2eeMessagesPerSend} entries";
+        var recipients = new HashSet<string>(Messages.Count, StringComparer.Ordinal);
+        foreach (E2eeOutgoing? message in Messages)
+        {
+            if (message is null || !Names.IsValidOpaqueId(message.To)) return "every entry needs a to (a session id)";
+            if (message.Data is not { Length: > 0 and <= SignalLimits.MaxE2eeDataLength })
+                return $"every entry needs data of 1-{SignalLimits.MaxE2eeDataLength} characters";
+            if (!recipients.Add(message.To)) return "each recipient may be named once per e2ee-send";
+        }
+        return null;
+    }
+
+    public bool Equals(E2eeSendMessage? other) =>
+        other is not null && base.Equals(other)
+        && Lists.Equal(Messages, other.Messages);
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Messages?.Count);
+}
+
+/// <summary>One opaque message of an <see cref="E2eeSendMessage"/>.</summary>
+/// <param name="To">The recipient's session id.</param>
+/// <param name="Data">What to pass on: 1-<see cref="SignalLimits.MaxE2eeDataLength"/> characters the server never reads.</param>
+public sealed record E2eeOutgoing(string To, string Data);
+
+/// <summary>Server → client: the reply to <see cref="E2eeSendMessage"/>.</summary>
+public sealed record E2eeSentMessage : SignalMessage
+{
+    /// <summary>How many entries were handed to their recipient's connection.</summary>
+    public required int Delivered { get; init; }
+
+    /// <summary>The recipients of the entries that were not: not (or no longer) in the sender's call, or the sender itself.</summary>
+    public required IReadOnlyList<string> Undelivered { get; init; }
+}
+
+/// <summary>Event: an opaque end-to-end message another participant of the call sent this session with
+/// <c>e2ee-send</c>. Messages from one sender arrive in the order it sent them.</summary>
+public sealed record E2eeEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    /// <summary>The sender's session id.</summary>
+    public required string From { get; init; }
+    /// <summary>The entry's data, unchanged.</summary>
+    public required string Data { get; init; }
+}
+
+/// <summary>Value comparison of the byte fields of messages, so messages compare by content.</summary>
+internal static class ByteArrays
+{
+    public static bool Equal(byte[]? a, byte[]? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.AsSpan().SequenceEqual(b));
+}
+
+/// <summary>Value comparison of the list fields of messages (element by element), so messages compare by content.</summary>
+internal static class Lists
+{
+    public static bool Equal<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
 }

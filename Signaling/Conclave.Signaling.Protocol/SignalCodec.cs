@@ -115,6 +115,8 @@ public static class SignalCodec
         MessageTypes.Offer => ConclaveJsonContext.Default.OfferMessage,
         MessageTypes.Mute => ConclaveJsonContext.Default.MuteMessage,
         MessageTypes.VideoSize => ConclaveJsonContext.Default.VideoSizeMessage,
+        MessageTypes.Membership => ConclaveJsonContext.Default.MembershipMessage,
+        MessageTypes.E2eeSend => ConclaveJsonContext.Default.E2eeSendMessage,
         _ => null,
     };
 

@@ -3,8 +3,12 @@ namespace Conclave.Signaling.Protocol;
 /// <summary>Bounds every signaling peer enforces.</summary>
 public static class SignalLimits
 {
-    /// <summary>Largest accepted message, after reassembly of WebSocket fragments.</summary>
+    /// <summary>Largest message a client may send (the server closes with 1009 beyond it), after reassembly of
+    /// WebSocket fragments.</summary>
     public const int MaxMessageBytes = 64 * 1024;
+    /// <summary>Largest message a client accepts from the server. Only a roster grows past <see cref="MaxMessageBytes"/>:
+    /// <c>joined</c> lists every participant with their keys and membership statement, up to about 40 kB per 100 people.</summary>
+    public const int MaxServerMessageBytes = 1024 * 1024;
     /// <summary>Longest request id echoed back.</summary>
     public const int MaxRequestIdLength = 64;
     /// <summary>Longest token accepted in <c>hello</c>.</summary>
@@ -21,4 +25,10 @@ public static class SignalLimits
     public const int MaxMidLength = 16;
     /// <summary>Largest width or height a client may ask for in <c>video-size</c> (8K is 7680 × 4320).</summary>
     public const int MaxVideoDimension = 16384;
+    /// <summary>Largest signed membership or leave statement, in bytes (a statement naming 500 keys is about 16 KB).</summary>
+    public const int MaxMembershipStatementBytes = 20_000;
+    /// <summary>Most entries in one <c>e2ee-send</c>: one per other participant of the largest call.</summary>
+    public const int MaxE2eeMessagesPerSend = 500;
+    /// <summary>Longest <c>data</c> of one <c>e2ee-send</c> entry, in characters.</summary>
+    public const int MaxE2eeDataLength = 8192;
 }

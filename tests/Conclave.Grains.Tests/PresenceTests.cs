@@ -41,7 +41,7 @@ public sealed class PresenceTests(ClusterFixture fixture)
         Assert.Equal(renamed.Version, updatedForSecond.Version);
         Assert.True(renamed.Version > joined.Version);
 
-        Assert.Equal(room, await second.Grain.LeaveAsync());
+        Assert.Equal(room, await second.Grain.LeaveAsync(null));
         var left = await first.Observer.WaitForAsync<ObservedEvent.Left>(e => e.SessionId == second.Id, "alice to see bob leave");
         Assert.Equal(LeaveReason.Left, left.Reason);
         Assert.True(left.Version > renamed.Version);
@@ -65,7 +65,7 @@ public sealed class PresenceTests(ClusterFixture fixture)
         await using var heartbeats = new HeartbeatPump(session.Grain);
 
         Assert.Equal(RoomStatus.Ok, (await session.Grain.JoinAsync(room, "media-a")).Status);
-        await session.Grain.LeaveAsync();
+        await session.Grain.LeaveAsync(null);
         var empty = await Client.GetGrain<ICallGrain>(room).GetSnapshotAsync();
         Assert.Empty(empty.Participants);
         Assert.Null(empty.MediaNode);

@@ -33,13 +33,18 @@ public sealed class RecordingObserver : ISessionObserver
     public void OnParticipantJoined(string room, long version, Participant participant) => Add(new ObservedEvent.Joined(room, version, participant));
 
     /// <inheritdoc />
-    public void OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason) => Add(new ObservedEvent.Left(room, version, sessionId, reason));
+    public void OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason, byte[]? statement) =>
+        Add(new ObservedEvent.Left(room, version, sessionId, reason, statement));
 
     /// <inheritdoc />
     public void OnParticipantUpdated(string room, long version, Participant participant) => Add(new ObservedEvent.Updated(room, version, participant));
 
     /// <inheritdoc />
     public void OnSessionEnded(SessionEndReason reason) => Add(new ObservedEvent.Ended(reason));
+
+    /// <inheritdoc />
+    public void OnE2eeMessage(string room, string fromSessionId, string data, long stream, long sequence) =>
+        Add(new ObservedEvent.E2ee(room, fromSessionId, data) { Stream = stream, Sequence = sequence });
 
     /// <inheritdoc />
     public void OnMediaEvent(string room, string eventJson) => Add(new ObservedEvent.Media(room, eventJson));

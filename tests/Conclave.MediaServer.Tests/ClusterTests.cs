@@ -44,6 +44,23 @@ public sealed class ClusterTests
         Assert.Equal("node-1", bobJoined.MediaNode); // The call stays on the node where it started.
         Assert.Equal(2, bobJoined.Participants.Count);
         Assert.Equal("Bob", (await aliceClient.ReadEventAsync<ParticipantJoinedEvent>(cancellationToken: Deadline.Token)).Participant.DisplayName);
+        Assert.Equal(aliceJoined.CallId, bobJoined.CallId);
+
+        // Membership statements and e2ee messages cross nodes: the call's grain passes them to the other node's connection.
+        byte[] statement = [0xC0, 0x4C, 0x1A, 0x7E];
+        await bobClient.RequestAsync<MembershipRecordedMessage>(new MembershipMessage { Statement = statement }, Deadline.Token);
+        Assert.Equal(statement, (await aliceClient.ReadEventAsync<ParticipantUpdatedEvent>(cancellationToken: Deadline.Token)).Participant.Membership);
+        E2eeSentMessage sent = await aliceClient.RequestAsync<E2eeSentMessage>(
+            new E2eeSendMessage { Messages = [new E2eeOutgoing(bobJoined.SessionId, "across nodes")] }, Deadline.Token);
+        Assert.Equal(1, sent.Delivered);
+        E2eeEvent received = await bobClient.ReadEventAsync<E2eeEvent>(cancellationToken: Deadline.Token);
+        Assert.Equal((aliceJoined.SessionId, "across nodes"), (received.From, received.Data));
+        // In order, although the two silos talk over two connections used in turn.
+        for (int i = 0; i < 25; i++)
+        {
+            await aliceClient.RequestAsync<E2eeSentMessage>(new E2eeSendMessage { Messages = [new E2eeOutgoing(bobJoined.SessionId, $"m{i}")] }, Deadline.Token);
+        }
+        for (int i = 0; i < 25; i++) Assert.Equal($"m{i}", (await bobClient.ReadEventAsync<E2eeEvent>(cancellationToken: Deadline.Token)).Data);
 
         // Bob's connection drops and he resumes through the other node, still in the roster.
         ResumeRequest resume = bobClient.GetResumeRequest()!;
@@ -53,6 +70,10 @@ public sealed class ClusterTests
         WelcomeMessage welcome = await bobAgain.ConnectAsync(node1.BaseAddress, bob.Token, resume, Deadline.Token);
         Assert.True(welcome.Resumed);
         Assert.Equal(2, welcome.Call!.Participants.Count);
+        Assert.Equal(aliceJoined.CallId, welcome.Call.CallId);
+        Assert.Equal(statement, welcome.Call.Participants.Single(p => p.SessionId == bobJoined.SessionId).Membership);
+        await aliceClient.RequestAsync<E2eeSentMessage>(new E2eeSendMessage { Messages = [new E2eeOutgoing(bobJoined.SessionId, "after resume")] }, Deadline.Token);
+        Assert.Equal("after resume", (await bobAgain.ReadEventAsync<E2eeEvent>(cancellationToken: Deadline.Token)).Data);
 
         // Grain state lives in Azure Table storage: node 2 reads the room node 1's grains wrote.
         using ConclaveApiClient admin = ConclaveApiClient.Create(node2.BaseAddress, node1.AdminToken);

@@ -4,7 +4,7 @@ using Conclave.Signaling.Protocol.Api;
 
 namespace Conclave.MediaServer.Tests;
 
-/// <summary>Logs never contain tokens, invitation codes or resume secrets, even at Debug level.</summary>
+/// <summary>Logs never contain tokens, invitation codes, resume secrets or end-to-end key material, even at Debug level.</summary>
 [Collection(ServerCollection.Name)]
 public sealed class LogHygieneTests(ServerFixture fixture)
 {
@@ -50,6 +50,53 @@ public sealed class LogHygieneTests(ServerFixture fixture)
             {
                 Assert.DoesNotContain(secret, line, StringComparison.Ordinal);
                 Assert.DoesNotContain(secret[..Math.Min(secret.Length, 24)], line, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task No_statement_or_e2ee_data_reaches_the_logs()
+    {
+        string room = await fixture.CreateRoomAsync();
+        (SignalingClient alice, JoinedMessage aliceJoined) = await fixture.JoinAsync(room, "Alice");
+        (SignalingClient bob, JoinedMessage bobJoined) = await fixture.JoinAsync(room, "Bob");
+        byte[] membership = System.Security.Cryptography.RandomNumberGenerator.GetBytes(96);
+        byte[] leave = System.Security.Cryptography.RandomNumberGenerator.GetBytes(96);
+        string data = "wrapped-key-" + Guid.NewGuid().ToString("N");
+        string refused = "refused-key-" + Guid.NewGuid().ToString("N");
+        await using (alice)
+        await using (bob)
+        {
+            await bob.RequestAsync<MembershipRecordedMessage>(new MembershipMessage { Statement = membership }, Deadline.Token);
+            await bob.RequestAsync<E2eeSentMessage>(new E2eeSendMessage
+            {
+                Messages = [new E2eeOutgoing(aliceJoined.SessionId, data), new E2eeOutgoing("nobody-here", data)],
+            }, Deadline.Token);
+            await alice.ReadEventAsync<E2eeEvent>(cancellationToken: Deadline.Token);
+
+            // Refused requests and requests out of a call are answered without echoing their content either.
+            await Assert.ThrowsAsync<SignalingException>(() => bob.RequestAsync<E2eeSentMessage>(new E2eeSendMessage
+            {
+                Messages = [new E2eeOutgoing(aliceJoined.SessionId, refused), new E2eeOutgoing(aliceJoined.SessionId, refused)],
+            }, Deadline.Token));
+            await bob.RequestAsync<LeftMessage>(new LeaveMessage { Statement = leave }, Deadline.Token);
+            await alice.ReadEventAsync<ParticipantLeftEvent>(e => e.SessionId == bobJoined.SessionId, Deadline.Token);
+            await Assert.ThrowsAsync<SignalingException>(() => bob.RequestAsync<E2eeSentMessage>(
+                new E2eeSendMessage { Messages = [new E2eeOutgoing(aliceJoined.SessionId, refused)] }, Deadline.Token));
+            await Assert.ThrowsAsync<SignalingException>(() => bob.RequestAsync<MembershipRecordedMessage>(new MembershipMessage { Statement = membership }, Deadline.Token));
+        }
+
+        string[] secrets =
+        [
+            data, refused, Convert.ToBase64String(membership), Convert.ToBase64String(leave),
+            Convert.ToHexString(membership), Convert.ToHexString(leave), BitConverter.ToString(membership), BitConverter.ToString(leave),
+        ];
+        Assert.NotEmpty(fixture.Server.Logs.Lines);
+        foreach (string line in fixture.Server.Logs.Lines)
+        {
+            foreach (string secret in secrets)
+            {
+                Assert.DoesNotContain(secret[..24], line, StringComparison.OrdinalIgnoreCase);
             }
         }
     }

@@ -4,8 +4,9 @@ using Conclave.Signaling.Protocol;
 namespace Conclave.Signaling.Tests;
 
 /// <summary>
-/// Two holes the fuzz and connection tests found: strings System.Text.Json cannot read made the decoder throw
-/// (and cut the connection without a close frame), and a client that never reads was never disconnected.
+/// Holes the fuzz and connection tests found: strings System.Text.Json cannot read made the decoder throw
+/// (and cut the connection without a close frame), a client that never reads was never disconnected, and a JSON
+/// <c>null</c> inside an array of entries made validation throw.
 /// </summary>
 public sealed class HostileInputRegressionTests
 {
@@ -22,6 +23,41 @@ public sealed class HostileInputRegressionTests
     {
         _ = name;
         Assert.Equal(ErrorCodes.BadRequest, SignalCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json)).ErrorCode);
+    }
+
+    public static TheoryData<string, string> NullEntries => new()
+    {
+        { "offer publish", """{"v":1,"type":"offer","id":"n1","sdp":"v=0","publish":[null]}""" },
+        { "offer subscribe", """{"v":1,"type":"offer","id":"n2","sdp":"v=0","subscribe":[{"mid":"0","trackId":"t"},null]}""" },
+        { "offer publish null", """{"v":1,"type":"offer","id":"n3","sdp":"v=0","publish":null}""" },
+        { "e2ee-send entry", """{"v":1,"type":"e2ee-send","id":"n4","messages":[{"to":"s","data":"d"},null]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NullEntries))]
+    public void A_null_entry_decodes_to_bad_request(string name, string json)
+    {
+        _ = name;
+        DecodeResult result = SignalCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.Equal(ErrorCodes.BadRequest, result.ErrorCode);
+        Assert.NotNull(result.RequestId);
+    }
+
+    [Theory]
+    [MemberData(nameof(NullEntries))]
+    public async Task A_null_entry_is_answered_and_the_connection_stays_open(string name, string json)
+    {
+        _ = name;
+        await using var h = await ConnectionHarness.StartAsync();
+        await h.HelloAsync();
+
+        await h.SendAsync(json);
+        Task<(SignalMessage? Message, WebSocketCloseStatus? CloseStatus)> reply = h.ReceiveAsync();
+        Assert.True(await Task.WhenAny(reply, h.Run) == reply, $"RunAsync ended instead of answering: {h.Run.Exception?.InnerException}");
+        Assert.Equal(ErrorCodes.BadRequest, Assert.IsType<ErrorMessage>((await reply).Message).Code);
+
+        await h.SendAsync("""{"v":1,"type":"ping","id":"after"}""");
+        await h.ExpectAsync<PongMessage>("after");
     }
 
     [Fact]
@@ -60,7 +96,7 @@ public sealed class HostileInputRegressionTests
         {
             Room = "team",
             RosterVersion = 1,
-            Participant = new ParticipantInfo("s", "u", "d", "n", "member", new byte[16 * 1024], DateTimeOffset.UnixEpoch),
+            Participant = new ParticipantInfo("s", "u", "d", "n", "member", new byte[16 * 1024], DateTimeOffset.UnixEpoch, 1, []),
         };
 
         // TryPost is synchronous: this loop ending shows the server never blocks on a slow reader.

@@ -45,7 +45,7 @@ internal sealed class RecordingHandler : ISignalHandler
         {
             PingMessage => new PongMessage(),
             JoinMessage { Room: "locked" } => new ErrorMessage { Code = ErrorCodes.RoomLocked, Message = "locked" },
-            JoinMessage join => new JoinedMessage { Room = join.Room, SessionId = "sess_1", RosterVersion = 1, Participants = [] },
+            JoinMessage join => new JoinedMessage { Room = join.Room, SessionId = "sess_1", CallId = "call_1", RosterVersion = 1, Participants = [] },
             LeaveMessage => new LeftMessage { Room = "team" },
             UpdateMessage { DisplayName: "throw" } => throw new InvalidOperationException("update failed"),
             UpdateMessage update => new UpdatedMessage { DisplayName = update.DisplayName },

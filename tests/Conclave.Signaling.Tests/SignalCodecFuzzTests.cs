@@ -32,8 +32,15 @@ public sealed class SignalCodecFuzzTests
             """{"v":1,"type":"update","id":"u1","displayName":"Zoë Ångström 🙂"}""",
             """{"v":1,"type":"ping","id":"p1"}""",
             """{"v":1,"type":"ping"}""",
+            """{"v":1,"type":"leave","id":"l2","statement":"AQIDBAU="}""",
+            """{"v":1,"type":"membership","id":"m1","statement":"Q29uY2xhdmUgbWVtYmVyc2hpcCB2MQABAg=="}""",
+            """{"v":1,"type":"e2ee-send","id":"e1","messages":[{"to":"sess_bob","data":"wrap:AAEC"},{"to":"s-2","data":"{\"k\":1}"}]}""",
+            """{"v":1,"type":"offer","id":"o1","sdp":"v=0\r\n","publish":[{"mid":"0","source":"microphone"}],"subscribe":[{"mid":"1","trackId":"t1"}]}""",
+            """{"type":"e2ee","v":1,"room":"r","from":"s","data":"x"}""",
+            """{"type":"e2ee-sent","v":1,"id":"e1","delivered":1,"undelivered":["s"]}""",
+            """{"type":"participant-left","v":1,"room":"r","rosterVersion":2,"sessionId":"s","reason":"left","statement":"AQID"}""",
             """{"type":"welcome","v":1,"id":"h1","sessionId":"s","resumeToken":"r","userId":"u","displayName":"d","heartbeatIntervalMs":1,"sessionTimeoutMs":2,"resumed":false}""",
-            """{"type":"participant-joined","v":1,"room":"r","rosterVersion":1,"participant":{"sessionId":"s","userId":"u","deviceId":"d","displayName":"n","role":"member","devicePublicKeys":"AP8Q","joinedAt":"2025-05-01T12:30:15+02:00"}}""",
+            """{"type":"participant-joined","v":1,"room":"r","rosterVersion":1,"participant":{"sessionId":"s","userId":"u","deviceId":"d","displayName":"n","role":"member","devicePublicKeys":"AP8Q","joinedAt":"2025-05-01T12:30:15+02:00","joinVersion":1,"membership":"AQID"}}""",
         }.Select(Encoding.UTF8.GetBytes),
     ];
 
@@ -49,7 +56,12 @@ public sealed class SignalCodecFuzzTests
             "\"v\":1", "\"v\":2", "\"type\":\"ping\"", "\"type\":\"hello\"", "\"type\":\"join\"", "\"id\":\"r\"",
             "\"id\":7", "\"token\":\"t\"", "\"token\":null", "\"room\":\"r\"", "\"room\":\"R\"", "\"resume\":{}",
             "\"resume\":{\"sessionId\":\"s\",\"resumeToken\":\"t\"}", "\"displayName\":\" \"", "\"$type\":\"hello\"",
-            "\"$id\":\"1\"", "\"$ref\":\"1\"", "\xC3\x28", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\xEF\xBB\xBF",
+            "\"$id\":\"1\"", "\"$ref\":\"1\"", "\"statement\"", "\"messages\"", "\"to\"", "\"data\"", "\"membership\"",
+            "\"e2ee-send\"", "\"AQID\"", "\"====\"", "\"type\":\"membership\"", "\"type\":\"e2ee-send\"", "\"type\":\"leave\"",
+            "\"statement\":\"AQID\"", "\"statement\":\"\"", "\"statement\":null", "\"statement\":\"A\"", "\"messages\":[]",
+            "\"messages\":null", "\"messages\":[null]", "\"messages\":[{\"to\":\"s\",\"data\":\"d\"}]",
+            "\"messages\":[{\"to\":\"s\",\"data\":\"d\"},{\"to\":\"s\",\"data\":\"e\"}]", "{\"to\":\"s\",\"data\":\"d\"}", "\"publish\":[null]",
+            "\"subscribe\":[null]", "\"publish\":null", "\xC3\x28", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\xEF\xBB\xBF",
         }.Select(s => s.Select(c => (byte)c).ToArray()),
     ];
 

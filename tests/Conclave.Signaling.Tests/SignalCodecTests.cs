@@ -22,7 +22,19 @@ public sealed class SignalCodecTests
         { "whitespace around everything", " {\n \"v\" : 1 ,\t\"type\" : \"ping\" , \"id\" : \"p3\" }\r\n", nameof(PingMessage), "p3" },
         { "escaped type", """{"v":1,"type":"p\u0069ng","id":"p4"}""", nameof(PingMessage), "p4" },
         { "nesting of 8 levels in an unknown field", """{"v":1,"type":"ping","id":"p5","x":[[[[[[[1]]]]]]]}""", nameof(PingMessage), "p5" },
+        { "leave with statement", """{"v":1,"type":"leave","id":"l2","statement":"AQID"}""", nameof(LeaveMessage), "l2" },
+        { "leave with null statement", """{"v":1,"type":"leave","id":"l3","statement":null}""", nameof(LeaveMessage), "l3" },
+        { "membership", """{"v":1,"type":"membership","id":"m1","statement":"Q29uY2xhdmUgbWVtYmVyc2hpcCB2MQ=="}""", nameof(MembershipMessage), "m1" },
+        { "membership of max size", "{\"v\":1,\"type\":\"membership\",\"id\":\"m2\",\"statement\":\"" + Convert.ToBase64String(new byte[SignalLimits.MaxMembershipStatementBytes]) + "\"}", nameof(MembershipMessage), "m2" },
+        { "e2ee-send", """{"v":1,"type":"e2ee-send","id":"e1","messages":[{"to":"sess_bob","data":"wrap:AAEC"},{"to":"sess-carol","data":"{\"k\":1}"}]}""", nameof(E2eeSendMessage), "e1" },
+        { "e2ee-send of max data", "{\"v\":1,\"type\":\"e2ee-send\",\"id\":\"e2\",\"messages\":[{\"to\":\"s1\",\"data\":\"" + new string('d', SignalLimits.MaxE2eeDataLength) + "\"}]}", nameof(E2eeSendMessage), "e2" },
+        { "e2ee-send of max entries", E2eeSend("e3", SignalLimits.MaxE2eeMessagesPerSend), nameof(E2eeSendMessage), "e3" },
     };
+
+    /// <summary>An <c>e2ee-send</c> with <paramref name="count"/> entries, each to a different session.</summary>
+    private static string E2eeSend(string id, int count) =>
+        "{\"v\":1,\"type\":\"e2ee-send\",\"id\":\"" + id + "\",\"messages\":["
+        + string.Join(',', Enumerable.Range(0, count).Select(i => $"{{\"to\":\"s{i}\",\"data\":\"x\"}}")) + "]}";
 
     public static TheoryData<string, string, string, string?> Malformed => new()
     {
@@ -77,6 +89,38 @@ public sealed class SignalCodecTests
         { "update with displayName of 65 characters", "{\"v\":1,\"type\":\"update\",\"id\":\"u4\",\"displayName\":\"" + new string('n', 65) + "\"}", ErrorCodes.BadRequest, "u4" },
         { "nesting too deep", "{\"v\":1,\"type\":\"ping\",\"id\":\"d1\",\"x\":" + new string('[', 40) + new string(']', 40) + "}", ErrorCodes.BadRequest, null },
         { "array nesting too deep", new string('[', 1000) + new string(']', 1000), ErrorCodes.BadRequest, null },
+        { "leave with empty statement", """{"v":1,"type":"leave","id":"l1","statement":""}""", ErrorCodes.BadRequest, "l1" },
+        { "leave with statement not base64", """{"v":1,"type":"leave","id":"l2","statement":"not base64!"}""", ErrorCodes.BadRequest, "l2" },
+        { "leave with statement as number", """{"v":1,"type":"leave","id":"l3","statement":5}""", ErrorCodes.BadRequest, "l3" },
+        { "leave with statement too large", "{\"v\":1,\"type\":\"leave\",\"id\":\"l4\",\"statement\":\"" + Convert.ToBase64String(new byte[SignalLimits.MaxMembershipStatementBytes + 1]) + "\"}", ErrorCodes.BadRequest, "l4" },
+        { "membership without statement", """{"v":1,"type":"membership","id":"m1"}""", ErrorCodes.BadRequest, "m1" },
+        { "membership with null statement", """{"v":1,"type":"membership","id":"m2","statement":null}""", ErrorCodes.BadRequest, "m2" },
+        { "membership with empty statement", """{"v":1,"type":"membership","id":"m3","statement":""}""", ErrorCodes.BadRequest, "m3" },
+        { "membership with statement not base64", """{"v":1,"type":"membership","id":"m4","statement":"@@@@"}""", ErrorCodes.BadRequest, "m4" },
+        { "membership with statement as array", """{"v":1,"type":"membership","id":"m5","statement":[1,2,3]}""", ErrorCodes.BadRequest, "m5" },
+        { "membership with statement too large", "{\"v\":1,\"type\":\"membership\",\"id\":\"m6\",\"statement\":\"" + Convert.ToBase64String(new byte[SignalLimits.MaxMembershipStatementBytes + 1]) + "\"}", ErrorCodes.BadRequest, "m6" },
+        { "e2ee-send without messages", """{"v":1,"type":"e2ee-send","id":"e1"}""", ErrorCodes.BadRequest, "e1" },
+        { "e2ee-send with null messages", """{"v":1,"type":"e2ee-send","id":"e2","messages":null}""", ErrorCodes.BadRequest, "e2" },
+        { "e2ee-send with no messages", """{"v":1,"type":"e2ee-send","id":"e3","messages":[]}""", ErrorCodes.BadRequest, "e3" },
+        { "e2ee-send with a null entry", """{"v":1,"type":"e2ee-send","id":"e4","messages":[null]}""", ErrorCodes.BadRequest, "e4" },
+        { "e2ee-send with messages as object", """{"v":1,"type":"e2ee-send","id":"e5","messages":{"to":"s1","data":"x"}}""", ErrorCodes.BadRequest, "e5" },
+        { "e2ee-send without to", """{"v":1,"type":"e2ee-send","id":"e6","messages":[{"data":"x"}]}""", ErrorCodes.BadRequest, "e6" },
+        { "e2ee-send with null to", """{"v":1,"type":"e2ee-send","id":"e7","messages":[{"to":null,"data":"x"}]}""", ErrorCodes.BadRequest, "e7" },
+        { "e2ee-send with path as to", """{"v":1,"type":"e2ee-send","id":"e8","messages":[{"to":"../admin","data":"x"}]}""", ErrorCodes.BadRequest, "e8" },
+        { "e2ee-send with empty to", """{"v":1,"type":"e2ee-send","id":"e9","messages":[{"to":"","data":"x"}]}""", ErrorCodes.BadRequest, "e9" },
+        { "e2ee-send with to of 129 characters", "{\"v\":1,\"type\":\"e2ee-send\",\"id\":\"e10\",\"messages\":[{\"to\":\"" + new string('s', 129) + "\",\"data\":\"x\"}]}", ErrorCodes.BadRequest, "e10" },
+        { "e2ee-send without data", """{"v":1,"type":"e2ee-send","id":"e11","messages":[{"to":"s1"}]}""", ErrorCodes.BadRequest, "e11" },
+        { "e2ee-send with empty data", """{"v":1,"type":"e2ee-send","id":"e12","messages":[{"to":"s1","data":""}]}""", ErrorCodes.BadRequest, "e12" },
+        { "e2ee-send with data as object", """{"v":1,"type":"e2ee-send","id":"e13","messages":[{"to":"s1","data":{"k":1}}]}""", ErrorCodes.BadRequest, "e13" },
+        { "e2ee-send with data too long", "{\"v\":1,\"type\":\"e2ee-send\",\"id\":\"e14\",\"messages\":[{\"to\":\"s1\",\"data\":\"" + new string('d', SignalLimits.MaxE2eeDataLength + 1) + "\"}]}", ErrorCodes.BadRequest, "e14" },
+        { "e2ee-send with too many entries", E2eeSend("e15", SignalLimits.MaxE2eeMessagesPerSend + 1), ErrorCodes.BadRequest, "e15" },
+        { "e2ee-send naming a recipient twice", """{"v":1,"type":"e2ee-send","id":"e16","messages":[{"to":"s1","data":"a"},{"to":"s2","data":"b"},{"to":"s1","data":"c"}]}""", ErrorCodes.BadRequest, "e16" },
+        { "e2ee-send with a lone surrogate in data", """{"v":1,"type":"e2ee-send","id":"e17","messages":[{"to":"s1","data":"\ud800"}]}""", ErrorCodes.BadRequest, "e17" },
+        { "server-only e2ee", """{"v":1,"type":"e2ee","id":"e18","room":"r","from":"s1","data":"x"}""", ErrorCodes.UnknownType, "e18" },
+        { "server-only e2ee-sent", """{"v":1,"type":"e2ee-sent","id":"e19","delivered":0,"undelivered":[]}""", ErrorCodes.UnknownType, "e19" },
+        { "offer with a null publish entry", """{"v":1,"type":"offer","id":"o1","sdp":"v=0","publish":[null]}""", ErrorCodes.BadRequest, "o1" },
+        { "offer with a null subscribe entry", """{"v":1,"type":"offer","id":"o2","sdp":"v=0","subscribe":[null]}""", ErrorCodes.BadRequest, "o2" },
+        { "server-only membership-recorded", """{"v":1,"type":"membership-recorded","id":"m7"}""", ErrorCodes.UnknownType, "m7" },
     };
 
     /// <summary>Client messages as a client would send them, by name.</summary>
@@ -89,18 +133,28 @@ public sealed class SignalCodecTests
         ["leave"] = new LeaveMessage { RequestId = "l1" },
         ["update"] = new UpdateMessage { RequestId = "u1", DisplayName = "Zoë \"quotes\" \\ 🙂" },
         ["ping"] = new PingMessage { RequestId = "p1" },
+        ["leave with statement"] = new LeaveMessage { RequestId = "l2", Statement = [0x43, 0x6F, 0x00, 0xFF] },
+        ["membership"] = new MembershipMessage { RequestId = "m1", Statement = [.. "Conclave membership v1"u8, 0x00, 0x01, 0xFE] },
+        ["membership of max size"] = new MembershipMessage { RequestId = "m2", Statement = Enumerable.Range(0, SignalLimits.MaxMembershipStatementBytes).Select(i => (byte)i).ToArray() },
+        ["e2ee-send"] = new E2eeSendMessage
+        {
+            RequestId = "e1",
+            Messages = [new E2eeOutgoing("sess_bob", "wrap:AAEC"), new E2eeOutgoing("sess-carol", "{\"kid\":256,\"wrapped\":\"…\"} 🙂\u0001")],
+        },
     };
 
     private static readonly ParticipantInfo Ada = new(
         "sess_ada", "auth0|ada", "dev-1", "Ada", "owner",
-        Convert.FromHexString("00FF10203040506070809FA0B0C0D0E0F0"), new DateTimeOffset(2025, 5, 1, 12, 30, 15, 123, TimeSpan.FromHours(2)));
+        Convert.FromHexString("00FF10203040506070809FA0B0C0D0E0F0"), new DateTimeOffset(2025, 5, 1, 12, 30, 15, 123, TimeSpan.FromHours(2)),
+        1_746_095_415_123_001, Convert.FromHexString("436F6E636C617665206D656D62657273686970207631000102"));
 
     private static readonly ParticipantInfo Bob = new(
-        "sess_bob", "bob@example.com", "dev-2", "Bob 🙂", "member", [], new DateTimeOffset(2025, 5, 1, 12, 31, 0, TimeSpan.Zero));
+        "sess_bob", "bob@example.com", "dev-2", "Bob 🙂", "member", [], new DateTimeOffset(2025, 5, 1, 12, 31, 0, TimeSpan.Zero), 6, []);
 
     private static readonly JoinedMessage Joined = new()
     {
-        RequestId = "j1", Room = "team", SessionId = "sess_ada", MediaNode = "media-1", RosterVersion = 7, Participants = [Ada, Bob],
+        RequestId = "j1", Room = "team", SessionId = "sess_ada", MediaNode = "media-1", CallId = "c4ll-1d_Ab3xYz0123456",
+        RosterVersion = 7, Participants = [Ada, Bob],
     };
 
     /// <summary>Server messages, by name, with the <c>type</c> each must carry.</summary>
@@ -127,6 +181,11 @@ public sealed class SignalCodecTests
         ["participant-joined"] = (new ParticipantJoinedEvent { Room = "team", RosterVersion = 8, Participant = Bob }, MessageTypes.ParticipantJoined),
         ["participant-left"] = (new ParticipantLeftEvent { Room = "team", RosterVersion = 9, SessionId = "sess_bob", Reason = "expired" }, MessageTypes.ParticipantLeft),
         ["participant-updated"] = (new ParticipantUpdatedEvent { Room = "team", RosterVersion = 10, Participant = Ada with { DisplayName = "Ada L." } }, MessageTypes.ParticipantUpdated),
+        ["participant-left with statement"] = (new ParticipantLeftEvent { Room = "team", RosterVersion = 11, SessionId = "sess_bob", Reason = "left", Statement = [2, 0, 0xFF] }, MessageTypes.ParticipantLeft),
+        ["membership-recorded"] = (new MembershipRecordedMessage { RequestId = "m1" }, MessageTypes.MembershipRecorded),
+        ["e2ee-sent"] = (new E2eeSentMessage { RequestId = "e1", Delivered = 2, Undelivered = ["sess_gone", "sess_ada"] }, MessageTypes.E2eeSent),
+        ["e2ee-sent all delivered"] = (new E2eeSentMessage { RequestId = "e2", Delivered = 1, Undelivered = [] }, MessageTypes.E2eeSent),
+        ["e2ee"] = (new E2eeEvent { Room = "team", From = "sess_bob", Data = "wrap:AAEC \"🙂\"" }, MessageTypes.E2ee),
     };
 
     public static TheoryData<string> ClientMessageNames => new(ClientMessages.Keys);
@@ -289,6 +348,70 @@ public sealed class SignalCodecTests
         Assert.Equal("", participants[1].GetProperty("devicePublicKeys").GetString());
     }
 
+    [Fact]
+    public void Participant_JoinVersionAndMembership_AreInJson_MembershipBase64_EmptyWhenNone()
+    {
+        using JsonDocument document = JsonDocument.Parse(SignalCodec.Encode(Joined));
+
+        Assert.Equal(Joined.CallId, document.RootElement.GetProperty("callId").GetString());
+        JsonElement participants = document.RootElement.GetProperty("participants");
+        Assert.Equal(Ada.JoinVersion, participants[0].GetProperty("joinVersion").GetInt64());
+        Assert.Equal(Convert.ToBase64String(Ada.Membership), participants[0].GetProperty("membership").GetString());
+        Assert.Equal(6, participants[1].GetProperty("joinVersion").GetInt64());
+        Assert.Equal("", participants[1].GetProperty("membership").GetString());
+    }
+
+    [Fact]
+    public void Statements_AreBase64_AndOmittedWhenAbsent()
+    {
+        var left = new ParticipantLeftEvent { Room = "team", RosterVersion = 9, SessionId = "sess_bob", Reason = "left", Statement = [1, 2, 3] };
+        using (JsonDocument document = JsonDocument.Parse(SignalCodec.Encode(left)))
+            Assert.Equal("AQID", document.RootElement.GetProperty("statement").GetString());
+        using (JsonDocument document = JsonDocument.Parse(SignalCodec.Encode(left with { Statement = null, Reason = "expired" })))
+            Assert.False(document.RootElement.TryGetProperty("statement", out _));
+        using (JsonDocument document = JsonDocument.Parse(SignalCodec.Encode(new LeaveMessage { RequestId = "l1" })))
+            Assert.False(document.RootElement.TryGetProperty("statement", out _));
+
+        var membership = Assert.IsType<MembershipMessage>(SignalCodec.Decode("""{"v":1,"type":"membership","statement":"AQID"}"""u8).Message);
+        Assert.Equal([1, 2, 3], membership.Statement);
+        var leave = Assert.IsType<LeaveMessage>(SignalCodec.Decode("""{"v":1,"type":"leave","statement":"AQID"}"""u8).Message);
+        Assert.Equal([1, 2, 3], leave.Statement);
+        Assert.Null(Assert.IsType<LeaveMessage>(SignalCodec.Decode("""{"v":1,"type":"leave"}"""u8).Message).Statement);
+    }
+
+    [Fact]
+    public void E2eeSend_KeepsEntriesInOrder_AndDataUnchanged()
+    {
+        const string data = "opaque \"quoted\" \\ 🙂 \u0000 end";
+        string json = "{\"v\":1,\"type\":\"e2ee-send\",\"messages\":[{\"to\":\"b\",\"data\":\"1\"},{\"to\":\"a\",\"data\":"
+            + JsonSerializer.Serialize(data) + "}]}";
+
+        var send = Assert.IsType<E2eeSendMessage>(SignalCodec.Decode(Encoding.UTF8.GetBytes(json)).Message);
+
+        Assert.Equal([new E2eeOutgoing("b", "1"), new E2eeOutgoing("a", data)], send.Messages);
+    }
+
+    [Fact]
+    public void Validation_ErrorMessages_NeverEchoStatementsOrData()
+    {
+        string secret = new('Q', SignalLimits.MaxE2eeDataLength + 1);
+        string[] inputs =
+        [
+            "{\"v\":1,\"type\":\"e2ee-send\",\"messages\":[{\"to\":\"s1\",\"data\":\"" + secret + "\"}]}",
+            "{\"v\":1,\"type\":\"e2ee-send\",\"messages\":[{\"to\":\"s1\",\"data\":\"" + secret[..20] + "\"},{\"to\":\"s1\",\"data\":\"x\"}]}",
+            "{\"v\":1,\"type\":\"e2ee-send\",\"messages\":[{\"to\":\"" + secret[..20] + "!\",\"data\":\"x\"}]}",
+            "{\"v\":1,\"type\":\"membership\",\"statement\":\"" + secret[..20] + "!\"}",
+            "{\"v\":1,\"type\":\"leave\",\"statement\":\"" + secret[..20] + "!\"}",
+        ];
+
+        foreach (string input in inputs)
+        {
+            DecodeResult result = SignalCodec.Decode(Encoding.UTF8.GetBytes(input));
+            Assert.Equal(ErrorCodes.BadRequest, result.ErrorCode);
+            Assert.DoesNotContain(secret[..20], result.ErrorMessage, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("not json", "{")]
     [InlineData("array", "[]")]
@@ -329,6 +452,14 @@ public sealed class SignalCodecTests
                 AssertSameParticipant(e.Participant, a.Participant);
                 Assert.Equal(e with { Participant = a.Participant }, a);
                 break;
+            case (ParticipantLeftEvent e, ParticipantLeftEvent a):
+                Assert.Equal(e.Statement, a.Statement);
+                Assert.Equal(e with { Statement = a.Statement }, a);
+                break;
+            case (E2eeSentMessage e, E2eeSentMessage a):
+                Assert.Equal(e.Undelivered, a.Undelivered);
+                Assert.Equal(e with { Undelivered = a.Undelivered }, a);
+                break;
             default:
                 Assert.Equal(expected, actual);
                 break;
@@ -351,7 +482,8 @@ public sealed class SignalCodecTests
     private static void AssertSameParticipant(ParticipantInfo expected, ParticipantInfo actual)
     {
         Assert.Equal(expected.DevicePublicKeys, actual.DevicePublicKeys);
+        Assert.Equal(expected.Membership, actual.Membership);
         Assert.Equal(expected.JoinedAt.Offset, actual.JoinedAt.Offset);
-        Assert.Equal(expected with { DevicePublicKeys = actual.DevicePublicKeys }, actual);
+        Assert.Equal(expected with { DevicePublicKeys = actual.DevicePublicKeys, Membership = actual.Membership }, actual);
     }
 }

@@ -29,7 +29,7 @@ public static class RoleNames
         room.CreatedAt);
 
     public static ParticipantInfo ToWire(Participant p) =>
-        new(p.SessionId, p.UserId, p.DeviceId, p.DisplayName, ToWire(p.Role), p.DevicePublicKeys, p.JoinedAt);
+        new(p.SessionId, p.UserId, p.DeviceId, p.DisplayName, ToWire(p.Role), p.DevicePublicKeys, p.JoinedAt, p.JoinVersion, p.Membership);
 
     public static string ToWire(LeaveReason reason) => reason switch
     {

@@ -10,12 +10,15 @@ namespace Conclave.MediaServer.Signaling;
 /// <summary>
 /// The application side of one signaling connection: authenticates <c>hello</c>, turns requests into
 /// <see cref="ISessionGrain"/> calls, and, as the session's <see cref="ISessionObserver"/>, turns grain
-/// events into messages. Every decision is taken by the grains against their state.
+/// events into messages. Every decision is taken by the grains against their state. End-to-end key material
+/// (membership and leave statements, <c>e2ee</c> data) passes through unread and is never logged.
 /// </summary>
 public sealed partial class SignalSession(
-    IGrainFactory grains, TokenValidator tokens, MediaNodeClient media, string mediaNode, ILogger<SignalSession> logger) : ISignalHandler, ISessionObserver
+    IGrainFactory grains, TokenValidator tokens, MediaNodeClient media, string mediaNode, TimeProvider time, ILogger<SignalSession> logger)
+    : ISignalHandler, ISessionObserver
 {
     private readonly Lock _roomLock = new();
+    private SequencedDelivery<E2eeEvent>? _e2ee;            // puts relayed e2ee messages back in the order they were sent
     private CallPlace? _call;                       // the call the session is in, and the node hosting its media
     private ISignalSink? _sink;
     private ISessionGrain? _session;
@@ -29,6 +32,7 @@ public sealed partial class SignalSession(
         if (check.User is not { } user) return Error(ErrorCodes.InvalidToken, check.Reason!);
 
         _sink = sink;
+        _e2ee ??= new SequencedDelivery<E2eeEvent>(e => sink.TryPost(e), time);
         _observerReference ??= grains.CreateObjectReference<ISessionObserver>(this);
         return hello.Resume is { } resume ? await ResumeAsync(user, resume) : await OpenAsync(user);
     }
@@ -80,9 +84,18 @@ public sealed partial class SignalSession(
                     RoomStatus.Locked => Error(ErrorCodes.RoomLocked, "the room is locked"),
                     _ => Error(ErrorCodes.BadRequest, "the call refused the join"),
                 };
-            case LeaveMessage:
+            case LeaveMessage leave:
                 await LeaveCallAsync();
-                return new LeftMessage { Room = await session.LeaveAsync() };
+                return new LeftMessage { Room = await session.LeaveAsync(leave.Statement) };
+            case MembershipMessage membership:
+                return await session.SetMembershipAsync(membership.Statement) is null
+                    ? Error(ErrorCodes.NotInCall, "join a call before sending a membership statement")
+                    : new MembershipRecordedMessage();
+            case E2eeSendMessage send:
+                E2eeRelayResult? relayed = await session.RelayE2eeAsync(send.Messages.Select(m => new E2eeEnvelope(m.To, m.Data)).ToList());
+                return relayed is null
+                    ? Error(ErrorCodes.NotInCall, "join a call before sending e2ee messages")
+                    : new E2eeSentMessage { Delivered = relayed.Delivered, Undelivered = relayed.Undelivered };
             case OfferMessage or MuteMessage or VideoSizeMessage:
                 return await MediaRequestAsync(request);
             case UpdateMessage update:
@@ -116,23 +129,30 @@ public sealed partial class SignalSession(
         finally
         {
             if (_observerReference is not null) grains.DeleteObjectReference<ISessionObserver>(_observerReference);
+            _e2ee?.Dispose();
         }
     }
 
     void ISessionObserver.OnParticipantJoined(string room, long version, Participant participant) =>
         _sink?.TryPost(new ParticipantJoinedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
 
-    void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason)
+    void ISessionObserver.OnParticipantLeft(string room, long version, string sessionId, LeaveReason reason, byte[]? statement)
     {
         // A participant whose session expired elsewhere no longer receives or sends media either.
         CallPlace? call;
         lock (_roomLock) call = _call;
         if (call is not null && call.Room == room) _ = DetachQuietlyAsync(call, sessionId);
-        _sink?.TryPost(new ParticipantLeftEvent { Room = room, RosterVersion = version, SessionId = sessionId, Reason = RoleNames.ToWire(reason) });
+        _sink?.TryPost(new ParticipantLeftEvent
+        {
+            Room = room, RosterVersion = version, SessionId = sessionId, Reason = RoleNames.ToWire(reason), Statement = statement,
+        });
     }
 
     void ISessionObserver.OnParticipantUpdated(string room, long version, Participant participant) =>
         _sink?.TryPost(new ParticipantUpdatedEvent { Room = room, RosterVersion = version, Participant = RoleNames.ToWire(participant) });
+
+    void ISessionObserver.OnE2eeMessage(string room, string fromSessionId, string data, long stream, long sequence) =>
+        _e2ee?.Receive(stream, sequence, new E2eeEvent { Room = room, From = fromSessionId, Data = data });
 
     void ISessionObserver.OnMediaEvent(string room, string eventJson)
     {
@@ -200,6 +220,7 @@ public sealed partial class SignalSession(
         Room = call.Room,
         SessionId = _sessionId!,
         MediaNode = call.MediaNode,
+        CallId = call.CallId ?? throw new InvalidOperationException("a call the session is in has an id"),
         RosterVersion = call.Version,
         Participants = call.Participants.Select(RoleNames.ToWire).ToList(),
     };

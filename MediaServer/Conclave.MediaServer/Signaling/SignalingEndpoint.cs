@@ -37,7 +37,7 @@ public static class SignalingEndpoint
         using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15), DangerousEnableCompression = false });
         var connection = new SignalConnection(socket, connectionOptions.Value, time, loggers.CreateLogger<SignalConnection>());
-        var session = new SignalSession(grains, tokens, media, options.Value.Media.NodeId, loggers.CreateLogger<SignalSession>());
+        var session = new SignalSession(grains, tokens, media, options.Value.Media.NodeId, time, loggers.CreateLogger<SignalSession>());
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         await connection.RunAsync(session, stopping.Token);
     }
