@@ -23,6 +23,13 @@ const strings = {
     screenOf: 'screen of',
     muted: 'microphone off',
     securityCode: 'Security code:',
+    unsigned: '⚠ unsigned: gets no keys',
+    verified: '✓ verified',
+    keyChanged: '⚠ key changed',
+    markVerified: 'Mark verified',
+    acceptKey: 'Accept new key',
+    keyChangedWarning: 'Warning: the security key of someone you verified has changed. Check with them before you speak:',
+    e2eeUnsupported: 'This browser cannot encrypt calls end to end',
   },
   fr: {
     landing: 'Ce serveur Conclave fonctionne. Ouvrez le lien d’invitation reçu pour rejoindre un appel.',
@@ -47,6 +54,13 @@ const strings = {
     screenOf: 'écran de',
     muted: 'micro coupé',
     securityCode: 'Code de sécurité :',
+    unsigned: '⚠ non signé : ne reçoit aucune clé',
+    verified: '✓ vérifié',
+    keyChanged: '⚠ clé changée',
+    markVerified: 'Marquer comme vérifié',
+    acceptKey: 'Accepter la nouvelle clé',
+    keyChangedWarning: 'Attention : la clé de sécurité d’une personne que vous avez vérifiée a changé. Vérifiez avec elle avant de parler :',
+    e2eeUnsupported: 'Ce navigateur ne peut pas chiffrer les appels de bout en bout',
   },
 };
 

@@ -6,11 +6,18 @@ import { CallMedia } from './media.js';
 import { loadDeviceIdentity } from './e2ee/device-identity.js';
 import { decodeDevicePublicKeys, registerDevicePublicKeys } from './e2ee/device-keys.js';
 import { securityCode } from './e2ee/security-code.js';
+import { CallKeys } from './e2ee/call-keys.js';
+import { FrameCrypto } from './e2ee/frame-crypto.js';
+import { MembershipKind, signMembership } from './e2ee/signed-roster.js';
+import { pin, pinStatus } from './e2ee/pins.js';
 
 const state = {
   connected: false, joined: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null,
-  activeSpeaker: null, securityCode: null,
+  activeSpeaker: null, securityCode: null, callId: null,
 };
+let signaling = null;
+let identity = null;                // this device's keys (e2ee/device-identity.js)
+let keys = null;                    // the call's key distribution (e2ee/call-keys.js)
 let securityCodeRun = 0;            // the latest roster's computation wins
 let media = null;
 let earlyEvents = [];               // roster events that overtook the `joined` reply, replayed by applyJoined
@@ -24,10 +31,12 @@ window.conclave = {
     sessionId: state.sessionId,
     room: state.room,
     error: state.error,
-    e2ee: 'off',
+    e2ee: keys?.sendingEpoch != null ? 'on' : 'off',
+    keyEpoch: keys?.sendingEpoch ?? null,
     securityCode: state.securityCode,
     participants: [...state.participants.values()].map((p) => ({
       id: p.sessionId, name: p.displayName, sessionId: p.sessionId, userId: p.userId, displayName: p.displayName, role: p.role,
+      ...trustOf(p),
     })),
     inbound: (media?.inbound ?? []).map((s) => ({ ...s })),
     activeSpeaker: state.activeSpeaker,
@@ -45,26 +54,86 @@ function setStatus(key, detail) {
 
 function render() {
   $('room').textContent = state.room ? `— ${state.room}` : '';
-  const list = $('roster');
-  list.replaceChildren(...[...state.participants.values()].map((p) => {
+  renderRoster();
+  renderTiles();
+}
+
+/** What this page knows of a participant's keys (docs/e2ee.md, "Signed membership" and "Verification"): `signed` when
+ *  their join statement holds (only they get keys), `verified` when their key is the one pinned here (one's own
+ *  device always is), `keyChanged` when they were verified with another key. */
+function trustOf(p) {
+  const mine = p.sessionId === state.sessionId;
+  const signed = keys?.isSigned(p.sessionId) ?? false;
+  const signingKey = signed ? decodeDevicePublicKeys(p.devicePublicKeys).signingPublicKey : null;
+  const { verified, keyChanged } = mine ? { verified: signed, keyChanged: false } : pinStatus(p.userId, signingKey);
+  return { signed, verified, keyChanged };
+}
+
+/** The participant list, with what is known of each person's keys and a way to mark them verified; a loud warning
+ *  when someone verified here shows up with another key. */
+function renderRoster() {
+  const changed = [];
+  $('roster').replaceChildren(...[...state.participants.values()].map((p) => {
+    const mine = p.sessionId === state.sessionId;
+    const trust = trustOf(p);
     const item = document.createElement('li');
-    item.textContent = p.sessionId === state.sessionId ? `${p.displayName} ${t('you')}` : p.displayName;
-    item.classList.toggle('me', p.sessionId === state.sessionId);
+    item.classList.toggle('me', mine);
+    item.dataset.participant = p.sessionId;
+    const name = document.createElement('span');
+    name.textContent = mine ? `${p.displayName} ${t('you')}` : p.displayName;
+    item.append(name);
+    const badge = trust.keyChanged ? 'keyChanged' : !trust.signed ? 'unsigned' : trust.verified && !mine ? 'verified' : null;
+    if (badge) {
+      const mark = document.createElement('span');
+      mark.className = `badge ${badge}`;
+      mark.textContent = t(badge);
+      item.append(' ', mark);
+    }
+    if (!mine && trust.signed && !trust.verified) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = t(trust.keyChanged ? 'acceptKey' : 'markVerified');
+      button.setAttribute('aria-label', `${t(trust.keyChanged ? 'acceptKey' : 'markVerified')}: ${p.displayName}`);
+      button.addEventListener('click', () => {
+        pin(p.userId, decodeDevicePublicKeys(p.devicePublicKeys).signingPublicKey);
+        renderRoster();
+      });
+      item.append(' ', button);
+    }
+    if (trust.keyChanged) changed.push(p.displayName);
     return item;
   }));
-  renderTiles();
+  $('key-warning').hidden = changed.length === 0;
+  $('key-warning').textContent = changed.length === 0 ? '' : `${t('keyChangedWarning')} ${changed.join(', ')}`;
   updateSecurityCode();
 }
 
-/** The call's security code (docs/e2ee.md) from every participant's registered signing key; none while someone's
- *  keys are missing or unreadable, since the code would then not cover them. */
+/** The call's security code (docs/e2ee.md) over the signing keys of the signed roster: exactly the devices that get
+ *  this call's keys. */
 async function updateSecurityCode() {
   const run = ++securityCodeRun;
-  const keys = [...state.participants.values()].map((p) => decodeDevicePublicKeys(p.devicePublicKeys)?.signingPublicKey);
-  const code = state.joined && keys.length > 0 && keys.every(Boolean) ? await securityCode(keys) : null;
+  const signedKeys = keys?.signedKeys ?? [];
+  const code = state.joined && signedKeys.length > 0 ? await securityCode(signedKeys) : null;
   if (run !== securityCodeRun || code === state.securityCode) return;
   state.securityCode = code;
   $('security-code').textContent = code ? `${t('securityCode')} ${code}` : '';
+}
+
+/** Tells the call this device joins it, in a statement signed with its identity key (docs/e2ee.md); once per join. */
+async function announceMembership() {
+  const me = state.participants.get(state.sessionId);
+  if (!me || me.membership) return;
+  const participants = [...state.participants.values()]
+    .map((p) => decodeDevicePublicKeys(p.devicePublicKeys)?.signingPublicKey).filter(Boolean);
+  const statement = await signMembership(identity, {
+    kind: MembershipKind.Join, room: state.room, call: state.callId, session: state.sessionId, epoch: me.joinVersion, participants,
+  });
+  await signaling.request({ type: 'membership', statement });
+}
+
+/** The roster changed: the keys follow (who is signed, who leads, who gets which key). */
+function rosterChanged() {
+  keys.updateRoster([...state.participants.values()]).catch(showMediaError);
 }
 
 /** One tile per participant (own camera muted), in roster order, each playing what is received from that person;
@@ -148,6 +217,7 @@ function highlightSpeaker() {
 
 function applyJoined(joined) {
   state.room = joined.room;
+  state.callId = joined.callId;
   state.sessionId = joined.sessionId;
   state.rosterVersion = joined.rosterVersion;
   state.participants = new Map(joined.participants.map((p) => [p.sessionId, p]));
@@ -155,13 +225,17 @@ function applyJoined(joined) {
   const early = earlyEvents;
   earlyEvents = [];
   for (const { message, apply } of early.sort((a, b) => a.message.rosterVersion - b.message.rosterVersion)) applyRosterEvent(message, apply);
+  keys.setCall({ room: state.room, call: state.callId, me: state.sessionId });
+  rosterChanged();
   render();
+  announceMembership().catch(showMediaError);
 }
 
 function onRosterEvent(event, apply) {
   // An event can overtake the reply to `join` (both are sent as they happen): keep it until the roster is known.
   if (!state.joined) { earlyEvents.push({ message: event.detail, apply }); return; }
   applyRosterEvent(event.detail, apply);
+  rosterChanged();
   render();
 }
 
@@ -225,6 +299,7 @@ function wireControls(signaling) {
       state.error = `closed-${e.detail.code}`;
       state.joined = false;
       media.close();
+      keys.close();
       render();
       setStatus('ended');
       for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
@@ -235,7 +310,8 @@ function wireControls(signaling) {
     left = true;
     for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
     media.close();
-    await signaling.close();
+    await signaling.close({ statement: await leaveStatement() });
+    await keys.close();
     state.connected = false;
     state.joined = false;
     state.participants.clear();
@@ -244,16 +320,35 @@ function wireControls(signaling) {
   });
 }
 
+/** This device's signed statement that it leaves the call (docs/e2ee.md); undefined if it cannot be made. */
+async function leaveStatement() {
+  if (!state.joined || !state.callId) return undefined;
+  return signMembership(identity, {
+    kind: MembershipKind.Leave, room: state.room, call: state.callId, session: state.sessionId, epoch: state.rosterVersion,
+    participants: keys.signedKeys,
+  }).catch(() => undefined);
+}
+
 async function main() {
-  let signaling;
   try {
+    // Every frame is encrypted end to end (docs/e2ee.md): a browser that cannot do it does not join, rather than
+    // send or receive media the server could read.
+    if (!FrameCrypto.supported) throw Object.assign(new Error(t('e2eeUnsupported')), { code: 'e2ee-unsupported' });
     const device = await credentials();
-    // The device's identity keys: made on first use, kept in this browser; the server gets the public halves,
-    // before joining, so the call's roster carries them (docs/e2ee.md).
-    // Without them (a browser without Ed25519 in WebCrypto) the call goes on, with no security code.
-    await registerDevicePublicKeys(device.token, await loadDeviceIdentity()).catch(showMediaError);
+    // The device's identity keys: made on first use, kept in this browser; the server gets the public halves before
+    // the page joins, so the call's roster carries them.
+    identity = await loadDeviceIdentity().catch((error) => {
+      throw Object.assign(new Error(`${t('e2eeUnsupported')} (${error.message})`), { code: 'e2ee-unsupported' });
+    });
+    await registerDevicePublicKeys(device.token, identity);
     signaling = new Signaling(device.token);
-    media = new CallMedia(signaling);
+    const frames = new FrameCrypto();
+    keys = new CallKeys(identity, signaling, frames);
+    keys.addEventListener('change', () => renderRoster());
+    media = new CallMedia(signaling, frames);
+    // Key messages may overtake the `joined` reply; CallKeys keeps them until it knows the call (and drops any whose
+    // signature does not cover this room and call).
+    signaling.addEventListener('e2ee', (e) => { if (!state.joined || e.detail.room === state.room) keys.receive(e.detail); });
     signaling.addEventListener('participant-joined', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-updated', (e) => onRosterEvent(e, (m) => state.participants.set(m.participant.sessionId, m.participant)));
     signaling.addEventListener('participant-left', (e) => onRosterEvent(e, (m) => {

@@ -19,7 +19,7 @@ const CAMERA_ENCODINGS = [
 ];
 
 export class CallMedia extends EventTarget {
-  #signaling; #pc = null; #local = null; #screen = null;
+  #signaling; #frames; #pc = null; #local = null; #screen = null;
   #remoteTracks = new Map();      // trackId → { trackId, participantId, kind, source }
   #receivers = new Map();         // trackId → transceiver
   #publishing = new Map();        // transceiver → source
@@ -31,12 +31,18 @@ export class CallMedia extends EventTarget {
   #wantedLayers = new Map();      // mid → rids the SFU last asked this page to send (dynacast)
   #layersApplied = Promise.resolve();
 
-  constructor(signaling) { super(); this.#signaling = signaling; }
+  /**
+   * @param {import('./signaling.js').Signaling} signaling
+   * @param {import('./e2ee/frame-crypto.js').FrameCrypto} frames encrypts every sent frame and decrypts every received
+   *   one; each transceiver is handed to it as it is made, before it is negotiated (docs/e2ee.md).
+   */
+  constructor(signaling, frames) { super(); this.#signaling = signaling; this.#frames = frames; }
 
   /** The local camera and microphone stream (null when the devices are unavailable). */
   get localStream() { return this.#local; }
 
-  /** Inbound stats per remote track: { participantId, kind, framesDecoded, packetsReceived, packetsLost, audioLevel }. */
+  /** Inbound stats per remote track: { participantId, trackId, kind, framesDecoded, frameWidth, frameHeight,
+   *  packetsReceived, packetsLost, audioLevel, framesDecrypted, decryptErrors, framesWithoutKey }. */
   get inbound() { return this.#stats; }
 
   /** The others' tracks from the last `tracks` event: { trackId, participantId, kind, source, muted }. */
@@ -57,7 +63,7 @@ export class CallMedia extends EventTarget {
       this.#local = null;   // No devices or no permission: the page still receives.
       this.dispatchEvent(new CustomEvent('device-error', { detail: error.name }));
     }
-    this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', ...this.#frames.constructor.peerConnectionOptions });
     this.#pc.ontrack = (event) => this.#onTrack(event);
     this.#pc.onconnectionstatechange = () => {
       const state = this.#pc?.connectionState;
@@ -159,6 +165,7 @@ export class CallMedia extends EventTarget {
         for (const track of this.#remoteTracks.values()) {
           if (this.#receivers.has(track.trackId)) continue;
           const transceiver = this.#pc.addTransceiver(track.kind, { direction: 'recvonly' });
+          this.#frames.attachReceiver(transceiver.receiver, track.trackId, track.kind);
           preferCodecs(transceiver, track.kind);
           negotiateExtensions(transceiver);
           this.#receivers.set(track.trackId, transceiver);
@@ -190,6 +197,7 @@ export class CallMedia extends EventTarget {
     const init = { direction: 'sendonly', streams: [stream] };
     if (source === 'camera') init.sendEncodings = CAMERA_ENCODINGS.map((e) => ({ ...e }));
     const transceiver = this.#pc.addTransceiver(track, init);
+    this.#frames.attachSender(transceiver.sender, source, track.kind);
     preferCodecs(transceiver, track.kind);
     negotiateExtensions(transceiver);
     this.#publishing.set(transceiver, source);
@@ -247,11 +255,18 @@ export class CallMedia extends EventTarget {
         packetsReceived: s.packetsReceived ?? 0,
         packetsLost: s.packetsLost ?? 0,
         audioLevel: s.audioLevel ?? 0,
+        ...decryption(this.#frames.stats.inbound[info.trackId]),
       });
     });
     this.#stats = inbound;
     this.#rtcp = rtcp;
   }
+}
+
+/** What the frame worker counted for a received track: frames decrypted, frames that failed (a forged or corrupted
+ *  frame, or one of a key epoch newer than held), and frames of a key this page was not given (sent before it joined). */
+function decryption(counts) {
+  return { framesDecrypted: counts?.decrypted ?? 0, decryptErrors: counts?.decryptErrors ?? 0, framesWithoutKey: counts?.framesWithoutKey ?? 0 };
 }
 
 /** Asks for transport-cc (and, on video, the dependency descriptor) on this transceiver, with whatever else the

@@ -41,11 +41,11 @@ export class Signaling extends EventTarget {
     });
   }
 
-  /** Leaves the call and closes the connection for good. */
-  async close() {
+  /** Leaves the call (with `leave`'s optional fields, e.g. a signed `statement`) and closes the connection for good. */
+  async close(leave = {}) {
     this.#closedByUs = true;
     clearInterval(this.#heartbeat);
-    try { await this.request({ type: 'leave' }); } catch { /* already gone */ }
+    try { await this.request({ type: 'leave', ...leave }); } catch { /* already gone */ }
     this.#socket?.close(1000, 'bye');
   }
 

@@ -9,17 +9,10 @@ namespace Conclave.Browser.Tests;
 /// </summary>
 public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    /// <summary>Everyone else is in the roster, and their video decodes and their audio arrives here.</summary>
-    private static string HearsAndSeesEveryone(int people) => $$"""
-        s.joined && s.participants.length === {{people}} && s.participants.filter(p => p.id !== s.sessionId).every(p =>
-          s.inbound.some(i => i.participantId === p.id && i.kind === 'video' && i.framesDecoded > 0) &&
-          s.inbound.some(i => i.participantId === p.id && i.kind === 'audio' && i.packetsReceived > 0))
-        """;
-
     [Fact]
     public async Task Three_people_decode_each_others_audio_and_video()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit", "Chloé Durand");
         IReadOnlyList<Person> people = call.People;
         string room = call.Room;
         // RTCP per leg: an SR for each of the 4 received tracks, an RR (with a round trip) for both sent ones.
@@ -35,41 +28,9 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task Everyone_sees_the_same_security_code_of_the_rosters_device_keys_and_it_changes_when_someone_leaves()
-    {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
-        var keys = new List<byte[]>();
-        foreach (Person person in call.People)
-        {
-            string key = await person.Page.EvaluateAsync<string>("""
-                async () => {
-                  const { loadDeviceIdentity } = await import('/e2ee/device-identity.js');
-                  return Array.from((await loadDeviceIdentity()).signingPublicKey, (b) => b.toString(16).padStart(2, '0')).join('');
-                }
-                """);
-            keys.Add(Convert.FromHexString(key));
-        }
-        Assert.Equal(3, keys.Select(Convert.ToHexString).Distinct().Count());
-
-        // Each page registered its device keys before joining; each computes the code from the roster's keys.
-        string three = Conclave.E2ee.Roster.SecurityCode.Compute(keys.Select(k => (ReadOnlyMemory<byte>)k));
-        foreach (Person person in call.People)
-        {
-            await person.WaitForStateAsync($"s.participants.length === 3 && s.securityCode === '{three}' && s.e2ee === 'off'");
-            await Microsoft.Playwright.Assertions.Expect(person.Page.Locator("#security-code")).ToContainTextAsync(three);
-        }
-
-        await call.People[1].Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
-        string two = Conclave.E2ee.Roster.SecurityCode.Compute([keys[0], keys[2]]);
-        Assert.NotEqual(three, two);
-        foreach (Person person in new[] { call.People[0], call.People[2] })
-            await person.WaitForStateAsync($"s.participants.length === 2 && s.securityCode === '{two}'");
-    }
-
-    [Fact]
     public async Task A_person_who_leaves_disappears_from_the_others_within_two_seconds()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
         (Person alice, Person bruno) = (call.People[0], call.People[1]);
 
         var clock = Stopwatch.StartNew();
@@ -83,7 +44,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task The_active_speaker_follows_whoever_has_the_microphone_on()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit", "Chloé Durand");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit", "Chloé Durand");
         IReadOnlyList<Person> people = call.People;
         string[] ids = [.. await Task.WhenAll(people.Select(async p => (await p.StateAsync()).SessionId!))];
 
@@ -105,7 +66,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task A_video_shown_small_gets_the_low_simulcast_layer_and_switches_up_when_shown_larger()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
         (Person alice, Person bruno) = (call.People[0], call.People[1]);
         string aliceId = (await alice.StateAsync()).SessionId!;
         string brunoId = (await bruno.StateAsync()).SessionId!;
@@ -131,7 +92,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         }
         catch
         {
-            DescribeMedia(call.Room);
+            Calls.DescribeMedia(fixture, output, call.Room);
             throw;
         }
         Assert.Empty(bruno.PageErrors);
@@ -140,7 +101,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task After_a_signaling_drop_the_page_resumes_restarts_ice_and_keeps_decoding()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin");
         Person bruno = await fixture.NewPersonAsync("Bruno Petit", withMedia: true);
         call.Add(bruno);
         Microsoft.Playwright.IWebSocketRoute? signaling = null;
@@ -150,7 +111,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             route.ConnectToServer();
         });
         await bruno.OpenAsync(await fixture.InviteAsync(call.Room, "Bruno Petit"));
-        await bruno.WaitForStateAsync(HearsAndSeesEveryone(2));
+        await bruno.WaitForStateAsync(Calls.HearsAndSeesEveryone(2));
         string aliceId = (await call.People[0].StateAsync()).SessionId!;
         string brunoId = (await bruno.StateAsync()).SessionId!;
         var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
@@ -164,76 +125,10 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         await bruno.WaitForStateAsync("!s.connected");
         await bruno.WaitForStateAsync($"s.connected && s.joined && s.sessionId === '{brunoId}'");
         Conclave.Sfu.Routing.SfuPeer peer = media.Find(call.Room)!.FindPeer(brunoId)!;
-        await WaitUntilAsync(() => peer.Handle!.LocalUfrag != ufrag);
+        await Calls.WaitUntilAsync(() => peer.Handle!.LocalUfrag != ufrag);
         await bruno.WaitForStateAsync(
             $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'video' && i.framesDecoded > {frames + 60})");
         Assert.Empty(bruno.PageErrors);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition()) await Task.Delay(50, deadline.Token);
-    }
-
-    /// <summary>A new room and one page per name, each in the call and seeing and hearing all the others.</summary>
-    private async Task<PeopleInCall> CallAsync(params string[] names)
-    {
-        string room = await fixture.CreateRoomAsync();
-        var call = new PeopleInCall(room);
-        try
-        {
-            foreach (string name in names)
-            {
-                Person person = await fixture.NewPersonAsync(name, withMedia: true);
-                call.Add(person);
-                await person.OpenAsync(await fixture.InviteAsync(room, name));
-            }
-            foreach (Person person in call.People) await person.WaitForStateAsync(HearsAndSeesEveryone(names.Length));
-            return call;
-        }
-        catch
-        {
-            DescribeMedia(room);
-            await call.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>Diagnostics for a call that did not come up: what the SFU receives of each track and what each
-    /// subscriber is sent.</summary>
-    private void DescribeMedia(string room)
-    {
-        var media = (Conclave.MediaServer.Media.CallMedia)fixture.Server.Services.GetService(typeof(Conclave.MediaServer.Media.CallMedia))!;
-        foreach (Conclave.Sfu.Routing.Producer producer in media.Find(room)?.Producers ?? [])
-        {
-            output.WriteLine($"SFU: {producer.Peer.ParticipantId} {producer.Source}, wanted layers {producer.Layers.WantedLayers}: "
-                + string.Join(", ", producer.Streams.Select(s => $"{s.Rid} {s.Width}x{s.Height} {s.PacketsReceived} packets")));
-            foreach (Conclave.Sfu.Routing.Consumer consumer in producer.Consumers)
-            {
-                output.WriteLine($"SFU:   to {consumer.Subscriber.ParticipantId}: layer {consumer.CurrentLayer} (target {consumer.TargetLayer}), "
-                    + $"{consumer.PacketsForwarded} packets, cap {consumer.Selector?.MaxWidth}x{consumer.Selector?.MaxHeight}, estimate {consumer.Subscriber.Estimator.Estimate} bit/s "
-                    + $"(delay-based {consumer.Subscriber.Estimator.DelayBasedEstimate}, {consumer.Subscriber.Estimator.Usage}, loss {consumer.Subscriber.Estimator.LossRatio:P1}, "
-                    + $"REMB {consumer.Subscriber.Estimator.ReceiverEstimatedMaxBitrate?.ToString() ?? "none"}, transport-cc id {consumer.Extensions.TransportSequenceId})");
-            }
-        }
-    }
-
-    /// <summary>The pages of one call, closed together.</summary>
-    private sealed class PeopleInCall(string room) : IAsyncDisposable
-    {
-        private readonly List<Person> _people = [];
-
-        public string Room { get; } = room;
-
-        public IReadOnlyList<Person> People => _people;
-
-        public void Add(Person person) => _people.Add(person);
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (Person person in _people) await person.DisposeAsync();
-        }
     }
 
     private static async Task MicrophoneAsync(Person person, bool on)
@@ -245,7 +140,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task A_shared_screen_arrives_as_its_own_tile()
     {
-        await using PeopleInCall call = await CallAsync("Alice Martin", "Bruno Petit");
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
         (Person alice, Person bruno) = (call.People[0], call.People[1]);
 
         await alice.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Share screen" }).ClickAsync();

@@ -1,0 +1,337 @@
+// Key distribution in a call (docs/e2ee.md, "Key distribution" and "Rotation"). The signed roster's oldest member
+// (lowest join version, then session id) leads: it makes each key epoch's secret and wraps it with HPKE (RFC 9180) to
+// the members who need it; the server relays the wraps (`e2ee-send` / `e2ee`) without being able to open them.
+//
+//   join of N:  secret' = ratchet(secret); N gets a wrap of secret', the others a `ratchet` note   (the leader: 1 send)
+//   leave of L: secret' = fresh random;    every remaining member gets a wrap of it                  (the leader: 1 send)
+//   every member installs secret' for receiving at once and acks; once all acked (or after ACK_TIMEOUT_MS), the
+//   leader says `use` and everyone sends with it: nobody sends with a key a member does not hold yet.
+//
+// Messages (the `data` of e2ee-send): JSON { body, sig }, `sig` the sender device's Ed25519 signature of
+// messageToSign (epoch-keys.js) over `body`, itself the JSON text of { k: 'key', epoch, enc, ct, use } |
+// { k: 'ratchet', epoch } | { k: 'use', epoch } from the leader, or { k: 'ack', epoch } | { k: 'need' } to it.
+// Messages whose signature does not verify under the signed roster's key of their sender are dropped. A member that
+// cannot follow (a ratchet from an epoch it lacks) says `need` and is sent the current secret.
+import { open, seal } from './hpke.js';
+import { verify } from './device-identity.js';
+import { freshSecret, messageToSign, ratchet, senderKey, wrapInfo } from './epoch-keys.js';
+import { fromBase64, toBase64, verifyParticipant } from './signed-roster.js';
+
+/** How long the leader waits for every member's ack before switching anyway. */
+export const ACK_TIMEOUT_MS = 3000;
+/** Epoch secrets kept (the one in use, the newest, and older ones for frames in flight); matches the worker's window. */
+const KEPT_EPOCHS = 3;
+/** Messages kept while their sender is not yet the leader this page sees (the roster event is still on its way). */
+const MAX_STASHED = 64;
+/** Wraps per e2ee-send (about 200 characters each, well under the 64 KiB message cap). */
+const BATCH = 200;
+
+export class CallKeys extends EventTarget {
+  #identity; #signaling; #frames;
+  #call = null;                   // { room, call, me }
+  #signed = new Map();            // sessionId → { signingPublicKey, agreementPublicKey, joinVersion } (self included)
+  #checked = new Map();           // sessionId → { source, keys }: verification results, redone when the input changes
+  #secrets = new Map();           // epoch → secret
+  #receiveKeys = new Set();       // `${epoch} ${sessionId}` installed in the worker
+  #sending = null;                // the epoch this page sends with
+  #highestSeen = -1;              // the highest epoch number any leader used: a new leader continues after it
+  #members = null;                // as leader: who was given the newest epoch (null: not leading)
+  #pending = null;                // as leader: { epoch, awaiting: Set, timer }
+  #stash = [];
+  #queue = Promise.resolve();
+  /** Counts of what this page sent and received, for the benchmark and tests: { sends, wraps, received }. */
+  messages = { sends: 0, wraps: 0, received: 0 };
+
+  /**
+   * @param {import('./device-identity.js').DeviceIdentity} identity
+   * @param {{ request(message: object): Promise<object> }} signaling
+   * @param {{ setSendKey(kid: bigint, baseKey: Uint8Array): void, addReceiveKey(kid: bigint, baseKey: Uint8Array): void }} frames
+   */
+  constructor(identity, signaling, frames) {
+    super();
+    this.#identity = identity;
+    this.#signaling = signaling;
+    this.#frames = frames;
+  }
+
+  /** The epoch this page encrypts with, or null before it has one. */
+  get sendingEpoch() { return this.#sending; }
+
+  /** True if the participant's join statement holds (so it gets keys). */
+  isSigned(sessionId) { return this.#signed.has(sessionId); }
+
+  /** The signing keys of the signed roster, for the security code. */
+  get signedKeys() { return [...this.#signed.values()].map((p) => p.signingPublicKey); }
+
+  /** The page is in `call` of `room` as session `me` (a new join: keys of an earlier call are forgotten). */
+  setCall({ room, call, me }) {
+    return this.#serial(async () => {
+      if (this.#call && this.#call.call === call && this.#call.me === me) return;
+      // Messages can overtake the `joined` reply (it waits for the media node): those that came before any call are
+      // kept for this one; those of an earlier call go with it.
+      const early = this.#call === null ? this.#stash : [];
+      this.#reset();
+      this.#call = { room, call, me };
+      this.#stash = early;
+    });
+  }
+
+  /** The server's roster changed: re-check statements, then lead or follow. */
+  updateRoster(participants) {
+    return this.#serial(async () => {
+      if (!this.#call) return;
+      const signed = new Map();
+      for (const p of participants) {
+        const source = `${p.devicePublicKeys}|${p.membership}|${p.joinVersion}`;
+        let checked = this.#checked.get(p.sessionId);
+        if (checked?.source !== source) {
+          checked = { source, keys: await verifyParticipant(p, this.#call) };
+          this.#checked.set(p.sessionId, checked);
+        }
+        if (checked.keys) signed.set(p.sessionId, { ...checked.keys, joinVersion: p.joinVersion });
+      }
+      for (const id of this.#checked.keys()) if (!participants.some((p) => p.sessionId === id)) this.#checked.delete(id);
+      this.#signed = signed;
+      await this.#installReceiveKeys();
+      await this.#reconcile();
+      this.#changed();
+    });
+  }
+
+  /** An `e2ee` event from signaling. */
+  receive({ from, data }) {
+    return this.#serial(async () => {
+      if (typeof from !== 'string' || typeof data !== 'string') return;
+      this.messages.received++;
+      if (!(await this.#handle(from, data)) && this.#stash.length < MAX_STASHED) this.#stash.push({ from, data });
+    });
+  }
+
+  /** Forgets every key (the page left the call). */
+  close() { return this.#serial(async () => this.#reset()); }
+
+  #serial(work) {
+    const next = this.#queue.then(work);
+    this.#queue = next.catch((error) => console.error('e2ee:', error));
+    return next;
+  }
+
+  #reset() {
+    clearTimeout(this.#pending?.timer);
+    for (const secret of this.#secrets.values()) secret.fill(0);
+    this.#call = null;
+    this.#signed = new Map();
+    this.#checked.clear();
+    this.#secrets.clear();
+    this.#receiveKeys.clear();
+    this.#sending = null;
+    this.#highestSeen = -1;
+    this.#members = null;
+    this.#pending = null;
+    this.#stash = [];
+    this.#changed();
+  }
+
+  #changed() { this.dispatchEvent(new Event('change')); }
+
+  #leader() {
+    let leader = null;
+    for (const [id, p] of this.#signed) {
+      if (leader === null || p.joinVersion < leader.joinVersion || (p.joinVersion === leader.joinVersion && id < leader.id)) {
+        leader = { id, joinVersion: p.joinVersion };
+      }
+    }
+    return leader?.id ?? null;
+  }
+
+  async #reconcile() {
+    // Messages that came before the roster event that makes their sender the leader.
+    const stashed = this.#stash;
+    this.#stash = [];
+    for (const { from, data } of stashed) if (!(await this.#handle(from, data))) this.#stash.push({ from, data });
+
+    const me = this.#call.me;
+    if (!this.#signed.has(me) || this.#leader() !== me) {
+      clearTimeout(this.#pending?.timer);
+      this.#members = null;
+      this.#pending = null;
+      return;
+    }
+    const others = [...this.#signed.keys()].filter((id) => id !== me);
+    if (this.#members === null) {
+      // Leading from now on (first in the call, or the leader left): a fresh epoch for everyone.
+      await this.#startEpoch(others, []);
+      return;
+    }
+    const removed = [...this.#members].some((id) => !this.#signed.has(id));
+    const added = others.filter((id) => !this.#members.has(id));
+    if (removed) await this.#startEpoch(others, []);
+    else if (added.length > 0) await this.#startEpoch(added, others.filter((id) => !added.includes(id)));
+  }
+
+  /** As leader: a new epoch, wrapped to `wrapTo`, ratcheted by `ratchetFor` (fresh when `ratchetFor` is empty). */
+  async #startEpoch(wrapTo, ratchetFor) {
+    const latest = this.#latestEpoch();
+    const epoch = Math.max(latest ?? -1, this.#highestSeen) + 1;
+    const secret = ratchetFor.length > 0 ? await ratchet(this.#secrets.get(latest)) : freshSecret();
+    await this.#install(epoch, secret);
+    this.#members = new Set([...wrapTo, ...ratchetFor]);
+    clearTimeout(this.#pending?.timer);
+    this.#pending = null;
+    if (this.#members.size === 0) { await this.#use(epoch); return; }
+    const pending = { epoch, awaiting: new Set(this.#members), timer: 0 };
+    this.#pending = pending;
+    pending.timer = setTimeout(() => this.#serial(() => this.#commit(epoch)), ACK_TIMEOUT_MS);
+    const messages = [];
+    for (const to of wrapTo) messages.push({ to, body: await this.#wrap(to, epoch, secret, false) });
+    for (const to of ratchetFor) messages.push({ to, body: { k: 'ratchet', epoch } });
+    await this.#send(messages);
+  }
+
+  async #commit(epoch) {
+    if (this.#pending?.epoch !== epoch) return;
+    clearTimeout(this.#pending.timer);
+    this.#pending = null;
+    await this.#send([...this.#members].map((to) => ({ to, body: { k: 'use', epoch } })));
+    await this.#use(epoch);
+  }
+
+  /** Handles one message; false when it must wait for the roster (its sender is not signed, or not the leader, here
+   *  yet). Forged, malformed and unknown messages are dropped. */
+  async #handle(from, data) {
+    if (!this.#call || !this.#signed.has(from)) return false;
+    const payload = await this.#open(from, data);
+    if (payload === null) return true;
+    const epoch = payload.epoch;
+    if (payload.k !== 'need' && !(Number.isSafeInteger(epoch) && epoch >= 0)) return true;   // malformed: dropped
+    const leader = this.#leader();
+    const me = this.#call.me;
+    switch (payload.k) {
+      case 'ack':
+        if (leader === me && this.#pending?.epoch === epoch) {
+          this.#pending.awaiting.delete(from);
+          if (this.#pending.awaiting.size === 0) await this.#commit(epoch);
+        }
+        return true;
+      case 'need': {
+        if (leader !== me || this.#members === null) return true;
+        const latest = this.#latestEpoch();
+        this.#members.add(from);
+        if (latest !== null) await this.#send([{ to: from, body: await this.#wrap(from, latest, this.#secrets.get(latest), this.#pending === null) }]);
+        return true;
+      }
+      case 'key': case 'ratchet': case 'use':
+        if (from !== leader) return false;
+        this.#highestSeen = Math.max(this.#highestSeen, epoch);
+        return this.#follow(from, payload);
+      default:
+        return true;
+    }
+  }
+
+  /** The body of a message `from` signed for this page, or null. */
+  async #open(from, data) {
+    try {
+      const { body, sig } = JSON.parse(data);
+      if (typeof body !== 'string') return null;
+      const { room, call, me } = this.#call;
+      const signed = messageToSign({ room, call, from, to: me, body });
+      if (!(await verify(this.#signed.get(from).signingPublicKey, fromBase64(sig) ?? new Uint8Array(0), signed))) return null;
+      const payload = JSON.parse(body);
+      return payload !== null && typeof payload === 'object' && typeof payload.k === 'string' ? payload : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async #follow(leader, { k, epoch, enc, ct, use }) {
+    if (k === 'use') {
+      if (this.#secrets.has(epoch)) await this.#use(epoch);
+      else await this.#send([{ to: leader, body: { k: 'need' } }]);
+      return true;
+    }
+    let secret = null;
+    if (k === 'key') {
+      const { room, call, me } = this.#call;
+      const info = wrapInfo({ room, call, from: leader, to: me, epoch });
+      const opened = await open(this.#identity.agreementKeyPair, fromBase64(enc) ?? new Uint8Array(0), info, new Uint8Array(0), fromBase64(ct) ?? new Uint8Array(0));
+      if (!opened.ok || opened.pt.length !== 32) return true;   // not for this device, or forged: ignored
+      secret = opened.pt;
+    } else if (this.#secrets.has(epoch - 1)) {
+      secret = await ratchet(this.#secrets.get(epoch - 1));
+    }
+    if (secret === null) {
+      await this.#send([{ to: leader, body: { k: 'need' } }]);
+      return true;
+    }
+    await this.#install(epoch, secret);
+    await this.#send([{ to: leader, body: { k: 'ack', epoch } }]);
+    if (use === true) await this.#use(epoch);
+    return true;
+  }
+
+  async #wrap(to, epoch, secret, use) {
+    const { room, call, me } = this.#call;
+    const { agreementPublicKey } = this.#signed.get(to);
+    const { enc, ct } = await seal(agreementPublicKey, wrapInfo({ room, call, from: me, to, epoch }), new Uint8Array(0), secret);
+    return { k: 'key', epoch, enc: toBase64(enc), ct: toBase64(ct), use };
+  }
+
+  /** Signs and sends `messages` ({ to, body }: body the payload object), batched. */
+  async #send(messages) {
+    const { room, call, me } = this.#call;
+    const signedMessages = [];
+    for (const { to, body } of messages) {
+      const text = JSON.stringify(body);
+      const sig = await this.#identity.sign(messageToSign({ room, call, from: me, to, body: text }));
+      signedMessages.push({ to, data: JSON.stringify({ body: text, sig: toBase64(sig) }) });
+    }
+    for (let i = 0; i < signedMessages.length; i += BATCH) {
+      const batch = signedMessages.slice(i, i + BATCH);
+      this.messages.sends++;
+      this.messages.wraps += batch.length;
+      // A member that left meanwhile is simply not delivered to; a dropped connection is healed by `need` later.
+      await this.#signaling.request({ type: 'e2ee-send', messages: batch }).catch(() => {});
+    }
+  }
+
+  #latestEpoch() {
+    let latest = null;
+    for (const epoch of this.#secrets.keys()) if (latest === null || epoch > latest) latest = epoch;
+    return latest;
+  }
+
+  /** Holds `secret` for `epoch`: everyone's receive key at once; older epochs beyond the window are forgotten. */
+  async #install(epoch, secret) {
+    const old = this.#secrets.get(epoch);
+    if (old && old.every((v, i) => v === secret[i])) return;
+    if (old) for (const key of [...this.#receiveKeys]) if (key.startsWith(`${epoch} `)) this.#receiveKeys.delete(key);
+    this.#secrets.set(epoch, secret);
+    const epochs = [...this.#secrets.keys()].sort((a, b) => b - a);
+    for (const dropped of epochs.slice(KEPT_EPOCHS)) {
+      if (dropped === this.#sending) continue;
+      this.#secrets.get(dropped).fill(0);
+      this.#secrets.delete(dropped);
+    }
+    await this.#installReceiveKeys();
+  }
+
+  async #installReceiveKeys() {
+    for (const [epoch, secret] of this.#secrets) {
+      for (const [id, p] of this.#signed) {
+        if (id === this.#call.me || this.#receiveKeys.has(`${epoch} ${id}`)) continue;
+        const { kid, baseKey } = await senderKey(secret, epoch, id, p.signingPublicKey);
+        this.#frames.addReceiveKey(kid, baseKey);
+        this.#receiveKeys.add(`${epoch} ${id}`);
+      }
+    }
+  }
+
+  async #use(epoch) {
+    if (this.#sending !== null && epoch <= this.#sending) return;
+    const { kid, baseKey } = await senderKey(this.#secrets.get(epoch), epoch, this.#call.me, this.#identity.signingPublicKey);
+    this.#frames.setSendKey(kid, baseKey);
+    this.#sending = epoch;
+    this.#changed();
+  }
+}
