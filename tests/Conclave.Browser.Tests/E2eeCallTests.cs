@@ -2,6 +2,7 @@ using Conclave.Client;
 using Conclave.E2ee.Calls;
 using Conclave.E2ee.Identity;
 using Conclave.E2ee.Roster;
+using Conclave.E2ee.SFrame;
 using Conclave.Sfu.Routing;
 using Conclave.Signaling.Protocol;
 using Conclave.Signaling.Protocol.Api;
@@ -62,6 +63,43 @@ public sealed class E2eeCallTests(BrowserFixture fixture, ITestOutputHelper outp
         output.WriteLine($"Chloé left at epoch {chloesEpoch}; Alice's microphone frames since: epochs {string.Join(", ", epochs)}");
         Assert.Contains(aliceEpoch & 0xff, epochs);
         await AssertCiphertextAsync(aliceId, aliceKey, default, TrackSource.Camera, TrackSource.Microphone);
+    }
+
+    [Fact]
+    public async Task The_keys_a_participant_held_decrypt_the_call_until_it_leaves_and_nothing_sent_after_the_rotation()
+    {
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
+        (Person alice, Person bruno) = (call.People[0], call.People[1]);
+        (string aliceId, _) = await IdentityAsync(alice);
+
+        // Léa joins from the .NET client (keys only, no media) and keeps every key she is given, as a leaver could.
+        using DeviceIdentity lea = DeviceIdentity.Generate();
+        using var held = new KeptKeys();
+        await using SignalingClient signaling = await ConnectAsync(call.Room, "Léa Partie", lea);
+        await using EncryptedCall leasCall = await EncryptedCall.JoinAsync(signaling, lea, call.Room, held, cancellationToken: TestContext.Current.CancellationToken);
+        await Calls.WaitUntilAsync(() => leasCall.Keys.SendingEpoch is not null);
+        long shared = leasCall.Keys.SendingEpoch!.Value;
+        foreach (Person person in call.People)
+        {
+            await person.WaitForStateAsync($"s.participants.length === 3 && s.participants.every(p => p.signed) && s.keyEpoch === {shared}");
+        }
+
+        // While she is in the call, her keys open what Alice sends.
+        CaptureMark together = fixture.Capture.Mark();
+        await fixture.Capture.WaitForFramesAsync(aliceId, TrackSource.Microphone, Frames, together);
+        IReadOnlyList<CapturedFrame> before = fixture.Capture.Frames(aliceId, TrackSource.Microphone, together);
+        Assert.All(before, frame => Assert.Equal(SFrameStatus.Ok, held.TryDecrypt(frame.Head)));
+
+        // She leaves; Alice and Bruno move to a fresh epoch, and nothing Léa holds opens what Alice sends then.
+        await leasCall.LeaveAsync(TestContext.Current.CancellationToken);
+        foreach (Person person in call.People) await person.WaitForStateAsync($"s.participants.length === 2 && s.keyEpoch > {shared}");
+        CaptureMark rotated = fixture.Capture.Mark();
+        await fixture.Capture.WaitForFramesAsync(aliceId, TrackSource.Microphone, Frames, rotated);
+        IReadOnlyList<CapturedFrame> after = fixture.Capture.Frames(aliceId, TrackSource.Microphone, rotated);
+        Assert.All(after, frame => Assert.NotEqual(SFrameStatus.Ok, held.TryDecrypt(frame.Head)));
+        output.WriteLine($"Léa held {held.Count} keys (epoch {shared}); {before.Count} frames opened before she left, 0 of {after.Count} after");
+        await bruno.WaitForStateAsync(
+            $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'audio' && i.framesDecrypted > 0) && {NoDecryptErrors}");
     }
 
     [Fact]
@@ -183,6 +221,37 @@ public sealed class E2eeCallTests(BrowserFixture fixture, ITestOutputHelper outp
             $"() => window.conclave.state().inbound.find(i => i.participantId === '{aliceId}' && i.kind === 'audio').framesDecrypted");
         await bruno.WaitForStateAsync($"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'audio' && i.framesDecrypted > {decoded + Frames}) && {NoDecryptErrors}");
         foreach (Person person in call.People) Assert.Empty(person.PageErrors);
+    }
+
+    /// <summary>Every receive key a .NET participant was given, kept after it leaves (as a leaver could).</summary>
+    private sealed class KeptKeys : ICallKeySink, IDisposable
+    {
+        private readonly Lock _lock = new();
+        private readonly SFrameReceiver _receiver = new(retainedEpochs: SFrameReceiver.MaxRetainedEpochs);
+
+        public int Count { get; private set; }
+
+        public void SetSendKey(ulong kid, ReadOnlySpan<byte> baseKey)
+        {
+        }
+
+        public void AddReceiveKey(ulong kid, ReadOnlySpan<byte> baseKey)
+        {
+            lock (_lock)
+            {
+                _receiver.AddKey(new SFrameKeyId(kid), baseKey);
+                Count++;
+            }
+        }
+
+        /// <summary>Opens an Opus frame (wholly SFrame ciphertext) with the key of its KID, if one was given.</summary>
+        public SFrameStatus TryDecrypt(byte[] frame)
+        {
+            var plaintext = new byte[frame.Length];
+            lock (_lock) return _receiver.Decrypt(frame, [], plaintext, out _);
+        }
+
+        public void Dispose() => _receiver.Dispose();
     }
 
     /// <summary>An invited user with <paramref name="identity"/>'s public keys registered, connected to signaling.</summary>

@@ -118,7 +118,8 @@ public sealed class SfuCapture : IInboundRtpObserver
                 // -1: a VP8 payload descriptor that does not parse (kept as a frame, so the check reports it).
                 DescriptorLength = descriptorLength,
                 Descriptor = descriptorLength > 0 ? payload[..descriptorLength].ToArray() : [],
-                Head = data[..Math.Min(HeadLength, data.Length)].ToArray(),
+                // A VP8 frame's first bytes; an Opus frame (one packet) whole, so a test can try keys on it.
+                Head = vp8 ? data[..Math.Min(HeadLength, data.Length)].ToArray() : data.ToArray(),
                 Length = data.Length,
                 PacketCount = 1,
             };
@@ -415,7 +416,8 @@ public readonly record struct CaptureMark(long Index)
 /// <param name="StartOfFrame">The dependency descriptor's flag on its first packet, if it carried one.</param>
 /// <param name="DescriptorLength">The VP8 payload descriptor's length (0 for Opus; -1 if it did not parse).</param>
 /// <param name="Descriptor">The VP8 payload descriptor's bytes.</param>
-/// <param name="Head">The first <see cref="SfuCapture.HeadLength"/> bytes of the frame's data (after the descriptor).</param>
+/// <param name="Head">The frame's data (after the descriptor): the first <see cref="SfuCapture.HeadLength"/> bytes of a VP8
+/// frame, the whole of an Opus frame.</param>
 /// <param name="Length">The frame's data length, summed over its packets (descriptors excluded).</param>
 /// <param name="PacketCount">Its packets seen.</param>
 public sealed record CapturedFrame(long Index, long At, string SessionId, TrackSource Source, string Codec, string? Rid, uint Ssrc,
