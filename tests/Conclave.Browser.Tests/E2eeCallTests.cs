@@ -103,6 +103,25 @@ public sealed class E2eeCallTests(BrowserFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_browser_without_RTCRtpScriptTransform_encrypts_through_encoded_streams_and_talks_with_one_that_has_it()
+    {
+        string room = await fixture.CreateRoomAsync();
+        await using var call = new PeopleInCall(room);
+        Person alice = await fixture.NewPersonAsync("Alice Martin", withMedia: true);
+        call.Add(alice);
+        // As in a browser that has only the older API (createEncodedStreams): the page takes the fallback.
+        await alice.Page.AddInitScriptAsync("delete window.RTCRtpScriptTransform;");
+        await alice.OpenAsync(await fixture.InviteAsync(room, "Alice Martin"));
+        await Calls.JoinAsync(fixture, call, "Bruno Petit");
+        foreach (Person person in call.People) await person.WaitForStateAsync($"{Calls.HearsAndSeesEveryone(2)} && {NoDecryptErrors}");
+        Assert.False(await alice.Page.EvaluateAsync<bool>("() => 'RTCRtpScriptTransform' in window"));
+
+        (string aliceId, byte[] aliceKey) = await IdentityAsync(alice);
+        await AssertCiphertextAsync(aliceId, aliceKey, default, TrackSource.Camera, TrackSource.Microphone);
+        foreach (Person person in call.People) Assert.Empty(person.PageErrors);
+    }
+
+    [Fact]
     public async Task A_participant_in_the_servers_roster_without_a_valid_statement_gets_no_keys_and_is_flagged()
     {
         string room = await fixture.CreateRoomAsync();
