@@ -7,8 +7,9 @@ public static class SignalLimits
     /// WebSocket fragments.</summary>
     public const int MaxMessageBytes = 64 * 1024;
     /// <summary>Largest message a client accepts from the server. Only a roster grows past <see cref="MaxMessageBytes"/>:
-    /// <c>joined</c> lists every participant with their keys and membership statement, up to about 40 kB per 100 people.</summary>
-    public const int MaxServerMessageBytes = 1024 * 1024;
+    /// <c>joined</c> lists every participant with their device public keys and membership statement, about 2.4 kB each
+    /// with an X-Wing key (1.2 MB for the largest call, 500 people).</summary>
+    public const int MaxServerMessageBytes = 4 * 1024 * 1024;
     /// <summary>Longest request id echoed back.</summary>
     public const int MaxRequestIdLength = 64;
     /// <summary>Longest token accepted in <c>hello</c>.</summary>

@@ -157,6 +157,39 @@ public sealed class SignalingTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_roster_larger_than_a_client_message_reaches_the_dotnet_client()
+    {
+        // Rosters carry each participant's device keys and statement, so a large call's joined outgrows the 64 KiB a
+        // client may send; the client takes server messages up to MaxServerMessageBytes.
+        string room = await fixture.CreateRoomAsync();
+        List<SignalingClient> others = [];
+        try
+        {
+            for (int i = 0; i < 9; i++)
+            {
+                RedeemResponse user = await fixture.InviteAsync(room, $"Person {i}");
+                using ConclaveApiClient device = ConclaveApiClient.Create(fixture.Server.BaseAddress, user.Token);
+                await device.SetDeviceKeysAsync(new DeviceKeysRequest(new byte[Conclave.Grains.UserLimits.MaxDevicePublicKeysBytes]), Deadline.Token);
+                SignalingClient client = await fixture.ConnectAsync(user.Token);
+                others.Add(client);
+                await client.JoinAsync(room, Deadline.Token);
+            }
+
+            (SignalingClient last, JoinedMessage joined) = await fixture.JoinAsync(room, "Last One");
+            await using (last)
+            {
+                Assert.Equal(10, joined.Participants.Count);
+                Assert.True(SignalCodec.Encode(joined).Length > SignalLimits.MaxMessageBytes);
+                Assert.True(last.IsOpen);
+            }
+        }
+        finally
+        {
+            foreach (SignalingClient client in others) await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_thousand_malformed_frames_get_errors_and_the_server_and_other_clients_are_unaffected()
     {
         string room = await fixture.CreateRoomAsync();
