@@ -5,36 +5,56 @@ using Conclave.E2ee.Identity;
 namespace Conclave.E2ee.Roster;
 
 /// <summary>
-/// A signed membership statement (version 1, docs/e2ee.md): a device says, under its Ed25519 identity key (RFC 8032),
-/// that it joins or leaves a call of a room as one session, at a roster epoch, with a participant set named by the
-/// participants' signing keys. Clients build their roster from statements that verify, so the server cannot slip in
-/// a participant nobody's device vouched for. The browser writes and reads the same bytes
+/// A signed membership statement (version 2, docs/e2ee.md): a device says, under its Ed25519 identity key (RFC 8032),
+/// that it joins or leaves a call of a room as one session, at a roster epoch, seeing the participant set whose
+/// security code digest (<see cref="SecurityCode.Digest"/> of the participants' signing keys) is
+/// <see cref="ParticipantsDigest"/>. Clients build their roster from statements that verify, so the server cannot slip
+/// in a participant nobody's device vouched for. The browser writes and reads the same bytes
 /// (<c>Clients/web/e2ee/membership.js</c>).
 /// </summary>
 /// <remarks>
-/// <para>Bytes, integers big-endian: <c>"Conclave membership v1" || 0x00 || kind (uint8) || room, call, session (each
-/// uint16 length || UTF-8) || epoch (uint64) || signer (32) || count (uint16) || participant keys (32 each, sorted
-/// ascending, no duplicates)</c>. The signed form appends the 64-byte Ed25519 signature over those bytes.</para>
+/// <para>Bytes, integers big-endian: <c>"Conclave membership v2" || 0x00 || kind (uint8) || room, call, session (each
+/// uint16 length || UTF-8) || epoch (uint64) || signer (32) || participants digest (32)</c>. The signed form appends
+/// the 64-byte Ed25519 signature over those bytes.</para>
+/// <para>The digest, not the keys, so a statement has a constant size: a roster of N statements grows with N, not
+/// N² (version 1 listed the 32-byte keys).</para>
 /// </remarks>
+/// <param name="Kind">Join or leave.</param>
+/// <param name="Room">The room id.</param>
+/// <param name="Call">The call id.</param>
+/// <param name="Session">The signer's session id in the call.</param>
+/// <param name="Epoch">The roster epoch the signer saw.</param>
+/// <param name="Signer">The signer's Ed25519 public key (32 bytes).</param>
+/// <param name="ParticipantsDigest">The security code digest of the participant set's signing keys (32 bytes).</param>
 public sealed record MembershipStatement(
-    MembershipKind Kind, string Room, string Call, string Session, ulong Epoch, ReadOnlyMemory<byte> Signer, IReadOnlyList<ReadOnlyMemory<byte>> Participants)
+    MembershipKind Kind, string Room, string Call, string Session, ulong Epoch, ReadOnlyMemory<byte> Signer, ReadOnlyMemory<byte> ParticipantsDigest)
 {
     private const int KeyLength = DeviceIdentity.SigningPublicKeyLength;
-    private static readonly byte[] Label = Encoding.ASCII.GetBytes("Conclave membership v1\0");
+    private const int DigestLength = SecurityCode.DigestLength;
+    private static readonly byte[] Label = Encoding.ASCII.GetBytes("Conclave membership v2\0");
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The statement's bytes, the participant keys deduplicated and sorted.</summary>
-    /// <exception cref="ArgumentException">An unknown kind, a text over 65,535 UTF-8 bytes, a key that is not 32
-    /// bytes, or more than 65,535 participants.</exception>
+    /// <summary>A statement over the participant set whose signing keys are <paramref name="participants"/> (in any
+    /// order, duplicates allowed; the set may be empty, and need not hold the signer): its
+    /// <see cref="ParticipantsDigest"/> is their <see cref="SecurityCode.Digest"/>.</summary>
+    /// <exception cref="ArgumentException">A key that is not 32 bytes, or more than 65,535 distinct keys.</exception>
+    public MembershipStatement(MembershipKind kind, string room, string call, string session, ulong epoch, ReadOnlyMemory<byte> signer,
+        IReadOnlyList<ReadOnlyMemory<byte>> participants)
+        : this(kind, room, call, session, epoch, signer, (ReadOnlyMemory<byte>)DigestOf(participants))
+    {
+    }
+
+    /// <summary>The statement's bytes.</summary>
+    /// <exception cref="ArgumentException">An unknown kind, a text over 65,535 UTF-8 bytes, a signer key or a
+    /// participants digest that is not 32 bytes.</exception>
     public byte[] Encode()
     {
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"Unknown membership kind {Kind}.");
         if (Signer.Length != KeyLength) throw new ArgumentException("The signer's key is 32 bytes.");
-        List<byte[]> keys = SortedUnique(Participants);
-        if (keys.Count > ushort.MaxValue) throw new ArgumentException("At most 65,535 participants.");
+        if (ParticipantsDigest.Length != DigestLength) throw new ArgumentException("The participants digest is 32 bytes.");
         byte[][] texts = [Text(Room, nameof(Room)), Text(Call, nameof(Call)), Text(Session, nameof(Session))];
 
-        var bytes = new byte[Label.Length + 1 + texts.Sum(t => 2 + t.Length) + 8 + KeyLength + 2 + keys.Count * KeyLength];
+        var bytes = new byte[Label.Length + 1 + texts.Sum(t => 2 + t.Length) + 8 + KeyLength + DigestLength];
         var at = 0;
         Label.CopyTo(bytes, at);
         at += Label.Length;
@@ -49,13 +69,7 @@ public sealed record MembershipStatement(
         at += 8;
         Signer.Span.CopyTo(bytes.AsSpan(at));
         at += KeyLength;
-        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)keys.Count);
-        at += 2;
-        foreach (byte[] key in keys)
-        {
-            key.CopyTo(bytes, at);
-            at += KeyLength;
-        }
+        ParticipantsDigest.Span.CopyTo(bytes.AsSpan(at));
         return bytes;
     }
 
@@ -82,8 +96,8 @@ public sealed record MembershipStatement(
         return true;
     }
 
-    /// <summary>Reads statement bytes (unsigned); false for anything malformed: another label, truncation, trailing
-    /// bytes, an unknown kind, invalid UTF-8, participant keys out of order or repeated. Never throws.</summary>
+    /// <summary>Reads statement bytes (unsigned); false for anything malformed: another label or version, truncation,
+    /// trailing bytes, an unknown kind, invalid UTF-8. Never throws.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out MembershipStatement? statement)
     {
         statement = null;
@@ -108,20 +122,11 @@ public sealed record MembershipStatement(
             }
             rest = rest[(2 + length)..];
         }
-        if (rest.Length < 8 + KeyLength + 2) return false;
+        if (rest.Length != 8 + KeyLength + DigestLength) return false;
         ulong epoch = BinaryPrimitives.ReadUInt64BigEndian(rest);
         byte[] signer = rest.Slice(8, KeyLength).ToArray();
-        int count = BinaryPrimitives.ReadUInt16BigEndian(rest[(8 + KeyLength)..]);
-        rest = rest[(8 + KeyLength + 2)..];
-        if (rest.Length != count * KeyLength) return false;
-        var participants = new ReadOnlyMemory<byte>[count];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<byte> key = rest.Slice(i * KeyLength, KeyLength);
-            if (i > 0 && key.SequenceCompareTo(participants[i - 1].Span) <= 0) return false;
-            participants[i] = key.ToArray();
-        }
-        statement = new MembershipStatement(kind, texts[0], texts[1], texts[2], epoch, signer, participants);
+        byte[] digest = rest.Slice(8 + KeyLength, DigestLength).ToArray();
+        statement = new MembershipStatement(kind, texts[0], texts[1], texts[2], epoch, signer, (ReadOnlyMemory<byte>)digest);
         return true;
     }
 
@@ -141,12 +146,10 @@ public sealed record MembershipStatement(
         return bytes;
     }
 
-    private static List<byte[]> SortedUnique(IReadOnlyList<ReadOnlyMemory<byte>> participants)
+    private static byte[] DigestOf(IReadOnlyList<ReadOnlyMemory<byte>> participants)
     {
         ArgumentNullException.ThrowIfNull(participants);
-        if (participants.Any(p => p.Length != KeyLength)) throw new ArgumentException("Participant keys are 32 bytes.");
-        List<byte[]> keys = [.. participants.Select(p => p.ToArray())];
-        keys.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
-        return [.. keys.Where((k, i) => i == 0 || !k.AsSpan().SequenceEqual(keys[i - 1]))];
+        if (participants.Any(p => p.Length != KeyLength)) throw new ArgumentException("Participant keys are 32 bytes.", nameof(participants));
+        return SecurityCode.Digest(participants);
     }
 }

@@ -1,36 +1,42 @@
-// Signed membership statements (issue 5, docs/e2ee.md "Signed membership"): a participant joining or leaving a call
+// Signed membership statements (docs/e2ee.md "Membership statements"): a participant joining or leaving a call
 // signs, with its device's Ed25519 key (RFC 8032), the room, the call, its session id, the roster epoch it saw, and
-// the signing keys of the participant set it joins or leaves. The same definition as the .NET library's, byte for
-// byte, so browsers and .NET clients check each other's statements. Version 1, integers big-endian:
+// the security code digest of the signing keys of the participant set it joins or leaves. The same definition as the
+// .NET library's (MembershipStatement), byte for byte, so browsers and .NET clients check each other's statements.
+// Version 2, integers big-endian:
 //
-//   "Conclave membership v1" || 0x00              the label (ASCII) and a separator
+//   "Conclave membership v2" || 0x00              the label (ASCII) and a separator
 //   kind: uint8                                   1 = join, 2 = leave
 //   room, call, session: uint16(length) || UTF-8  each; 0 to 65,535 bytes
 //   epoch: uint64
 //   signer: 32 bytes                              the signer's Ed25519 public key (RFC 8032 §5.1.5)
-//   count: uint16 || count × 32 bytes             the participant set's Ed25519 public keys, unique, ascending
+//   participants digest: 32 bytes                 securityCodeDigest (security-code.js) of the participant set's
+//                                                 Ed25519 public keys
 //
-// Signed form: statement || the 64-byte Ed25519 signature of the statement (pure Ed25519, RFC 8032 §5.1.6).
-// The signer need not be in the participant set (a leave lists the set it leaves). Verifying a signed statement
-// proves only that the holder of `signer` signed it: callers then check `signer` is the key the participant registered.
+// The digest rather than the keys (version 1) keeps a statement's size constant, so a roster of N statements grows
+// with N, not N². Signed form: statement || the 64-byte Ed25519 signature of the statement (pure Ed25519, RFC 8032
+// §5.1.6). The signer need not be in the participant set (a leave names the set it leaves). Verifying a signed
+// statement proves only that the holder of `signer` signed it: callers then check `signer` is the key the participant
+// registered.
 //
 //   const signed = await signStatement(me, { kind: MembershipKind.Join, room, call, session, epoch, signer: me.signingPublicKey, participants });
 //   const statement = await verifySignedStatement(signed);   // null unless well-formed and signed by statement.signer
 
 import { asBytes } from './hpke-core.js';
 import { verify } from './device-identity.js';
+import { securityCodeDigest } from './security-code.js';
 
 /** The kinds of statement: the uint8 after the label. */
 export const MembershipKind = Object.freeze({ Join: 1, Leave: 2 });
 
-const LABEL = new TextEncoder().encode('Conclave membership v1');
+const LABEL = new TextEncoder().encode('Conclave membership v2');
 const PREFIX_LENGTH = LABEL.length + 1;                          // the label and its 0x00 separator
 const KEY_LENGTH = 32;                                           // an Ed25519 public key (RFC 8032 §5.1.5)
+const DIGEST_LENGTH = 32;                                        // a SHA-256 digest
 const SIGNATURE_LENGTH = 64;                                     // an Ed25519 signature (RFC 8032 §5.1.6)
 const MAX_UINT16 = 0xffff;
 const MAX_UINT64 = 0xFFFF_FFFF_FFFF_FFFFn;
-/** The shortest statement: three empty strings and no participants. */
-const MIN_STATEMENT_LENGTH = PREFIX_LENGTH + 1 + 3 * 2 + 8 + KEY_LENGTH + 2;
+/** The shortest statement: three empty strings. */
+const MIN_STATEMENT_LENGTH = PREFIX_LENGTH + 1 + 3 * 2 + 8 + KEY_LENGTH + DIGEST_LENGTH;
 
 const encoder = new TextEncoder();
 // fatal: invalid UTF-8 (overlong forms, encoded surrogates, beyond U+10FFFF, truncated sequences) is refused, not
@@ -48,43 +54,50 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @property {bigint | number} epoch The roster epoch the signer saw, in [0, 2^64 - 1]: a BigInt, or a non-negative
  *   safe integer Number when encoding; always a BigInt when decoded.
  * @property {Uint8Array} signer The signer's Ed25519 public key, 32 bytes (RFC 8032 §5.1.5).
- * @property {Uint8Array[]} participants The participant set's Ed25519 public keys, 32 bytes each; in any order and
- *   with duplicates when encoding; unique and ascending by bytes when decoded.
+ * @property {Uint8Array} [participantsDigest] The participant set's security code digest, 32 bytes
+ *   (securityCodeDigest in security-code.js). Always there when decoded; when encoding, give it or `participants`.
+ * @property {Uint8Array[]} [participants] Encoding only, instead of `participantsDigest`: the participant set's Ed25519
+ *   public keys, 32 bytes each, in any order, duplicates allowed (possibly none); the digest is computed from them.
  */
 
 /**
- * The bytes of a membership statement, version 1 (see the top of this module). The participants are deduplicated and
- * sorted ascending by bytes, so any order of the same set gives the same bytes. Byte arrays are read once (copied)
- * before use.
- * @param {MembershipStatement} statement
- * @returns {Uint8Array}
+ * The bytes of a membership statement, version 2 (see the top of this module). Given `participants`, the digest is
+ * that of the set, so any order of the same keys gives the same bytes. Byte arrays are read once (copied) before use.
+ * @param {MembershipStatement} statement With `participantsDigest` or `participants`, not both.
+ * @returns {Promise<Uint8Array>}
  * @throws {TypeError} a field of the wrong type: kind not a number, a string field not a string or not well-formed
- *   (a lone surrogate, which UTF-8 cannot carry), epoch neither a BigInt nor a Number, a key not a Uint8Array,
- *   participants not an array.
+ *   (a lone surrogate, which UTF-8 cannot carry), epoch neither a BigInt nor a Number, a key or the digest not a
+ *   Uint8Array, participants not an array, both or neither of participants and participantsDigest.
  * @throws {RangeError} a value out of range: an unknown kind, a string over 65,535 bytes of UTF-8, an epoch outside
- *   [0, 2^64 - 1] or a Number that is not a safe integer, a key not 32 bytes, more than 65,535 distinct participants.
+ *   [0, 2^64 - 1] or a Number that is not a safe integer, a key or the digest not 32 bytes, more than 65,535 distinct
+ *   participants.
  */
-export function encodeStatement(statement) {
-  return encode(statement).bytes;
+export async function encodeStatement(statement) {
+  return (await encode(statement)).bytes;
 }
 
 /** {@link encodeStatement}, also giving the signer key it encoded (read once from `statement`). */
-function encode(statement) {
+async function encode(statement) {
   if (statement === null || typeof statement !== 'object') throw new TypeError('a membership statement is an object');
-  const { kind, room, call, session, epoch, signer, participants } = statement;
+  const { kind, room, call, session, epoch, signer, participants, participantsDigest } = statement;
   if (typeof kind !== 'number') throw new TypeError(`kind must be a number (MembershipKind), not ${typeof kind}`);
   if (kind !== MembershipKind.Join && kind !== MembershipKind.Leave) throw new RangeError(`unknown membership kind ${kind}`);
   const strings = [utf8(room, 'room'), utf8(call, 'call'), utf8(session, 'session')];
   const epochValue = toEpoch(epoch);
   const signerKey = toKey(signer, 'signer');
-  if (!Array.isArray(participants)) throw new TypeError('participants must be an array of 32-byte Uint8Arrays');
-  const keys = participants.map((k, i) => toKey(k, `participants[${i}]`))
-    .sort(compareBytes)
-    .filter((k, i, all) => i === 0 || compareBytes(k, all[i - 1]) !== 0);
-  if (keys.length > MAX_UINT16) throw new RangeError(`at most 65,535 participants, not ${keys.length}`);
+  if ((participants === undefined) === (participantsDigest === undefined)) {
+    throw new TypeError('a statement has participants (their keys) or participantsDigest, not both or neither');
+  }
+  let digest;
+  if (participantsDigest !== undefined) {
+    digest = toKey(participantsDigest, 'participantsDigest');
+  } else {
+    if (!Array.isArray(participants)) throw new TypeError('participants must be an array of 32-byte Uint8Arrays');
+    const keys = participants.map((k, i) => toKey(k, `participants[${i}]`));
+    digest = await securityCodeDigest(keys);                     // RangeError beyond 65,535 distinct keys
+  }
 
-  const total = PREFIX_LENGTH + 1 + strings.reduce((sum, s) => sum + 2 + s.length, 0) + 8 + KEY_LENGTH + 2
-    + keys.length * KEY_LENGTH;
+  const total = PREFIX_LENGTH + 1 + strings.reduce((sum, s) => sum + 2 + s.length, 0) + 8 + KEY_LENGTH + DIGEST_LENGTH;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(LABEL, 0);
@@ -99,22 +112,17 @@ function encode(statement) {
   at += 8;
   out.set(signerKey, at);
   at += KEY_LENGTH;
-  view.setUint16(at, keys.length);
-  at += 2;
-  for (const k of keys) {
-    out.set(k, at);
-    at += KEY_LENGTH;
-  }
+  out.set(digest, at);
   return { bytes: out, signer: signerKey };
 }
 
 /**
- * Parses the bytes of a membership statement, version 1. Strict: the result re-encodes to exactly `bytes`, so every
+ * Parses the bytes of a membership statement, version 2. Strict: the result re-encodes to exactly `bytes`, so every
  * statement has one encoding. Never throws.
  * @param {BufferSource} bytes
- * @returns {MembershipStatement | null} epoch a BigInt, participants ascending, all byte arrays fresh copies; null for
- *   anything else: not bytes, another label or version, truncated, trailing bytes, an unknown kind, invalid UTF-8, or
- *   participant keys not strictly ascending (unsorted or repeated).
+ * @returns {MembershipStatement | null} epoch a BigInt, participantsDigest (no participants), all byte arrays fresh
+ *   copies; null for anything else: not bytes, another label or version, truncated, trailing bytes, an unknown kind,
+ *   invalid UTF-8.
  */
 export function decodeStatement(bytes) {
   try {
@@ -141,7 +149,7 @@ export async function signStatement(identity, statement) {
       || !(identity.signingPublicKey instanceof Uint8Array)) {
     throw new TypeError('identity must be a device identity (loadDeviceIdentity())');
   }
-  const { bytes, signer } = encode(statement);
+  const { bytes, signer } = await encode(statement);
   if (compareBytes(signer, identity.signingPublicKey) !== 0) {
     throw new RangeError("the statement's signer is not this identity's signing public key");
   }
@@ -201,22 +209,14 @@ function decodeCopy(bytes) {
     strings.push(text);
     at += length;
   }
-  if (at + 8 + KEY_LENGTH + 2 > bytes.length) return null;
+  if (bytes.length - at !== 8 + KEY_LENGTH + DIGEST_LENGTH) return null;  // truncated, or trailing bytes
   const epoch = view.getBigUint64(at);
   at += 8;
   const signer = bytes.slice(at, at + KEY_LENGTH);
   at += KEY_LENGTH;
-  const count = view.getUint16(at);
-  at += 2;
-  if (bytes.length - at !== count * KEY_LENGTH) return null;    // truncated, or trailing bytes
-  const participants = [];
-  for (let i = 0; i < count; i++, at += KEY_LENGTH) {
-    const key = bytes.slice(at, at + KEY_LENGTH);
-    if (i > 0 && compareBytes(participants[i - 1], key) >= 0) return null;  // unsorted or repeated
-    participants.push(key);
-  }
+  const participantsDigest = bytes.slice(at, at + DIGEST_LENGTH);
   const [room, call, session] = strings;
-  return { kind, room, call, session, epoch, signer, participants };
+  return { kind, room, call, session, epoch, signer, participantsDigest };
 }
 
 /** `value` as UTF-8, checked: a well-formed string of at most 65,535 bytes. */
@@ -254,11 +254,11 @@ function toEpoch(value) {
   return value;
 }
 
-/** A copy of an Ed25519 public key (RFC 8032 §5.1.5): a Uint8Array of 32 bytes. */
+/** A copy of an Ed25519 public key (RFC 8032 §5.1.5) or of a SHA-256 digest: a Uint8Array of 32 bytes. */
 function toKey(value, what) {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array (an Ed25519 public key)`);
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array of 32 bytes`);
   const copy = value.slice();
-  if (copy.length !== KEY_LENGTH) throw new RangeError(`${what} is ${copy.length} bytes; an Ed25519 public key is 32`);
+  if (copy.length !== KEY_LENGTH) throw new RangeError(`${what} is ${copy.length} bytes, not 32`);
   return copy;
 }
 

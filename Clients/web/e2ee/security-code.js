@@ -21,6 +21,27 @@ function compareBytes(a, b) {
  */
 export async function securityCode(identityKeys) {
   if (!Array.isArray(identityKeys) || identityKeys.length === 0) throw new RangeError('a roster has at least one identity key');
+  const digest = await securityCodeDigest(identityKeys);
+  const groups = [];
+  for (let g = 0; g < GROUPS; g++) {
+    let value = 0n;
+    for (const b of digest.subarray(g * BYTES_PER_GROUP, (g + 1) * BYTES_PER_GROUP)) value = (value << 8n) | BigInt(b);
+    groups.push((value % 100000n).toString().padStart(5, '0'));
+  }
+  return groups.join(' ');
+}
+
+/**
+ * The 32-byte digest the code is read from (.NET: SecurityCode.Digest), of the set `identityKeys` (raw public keys, in
+ * any order, duplicates allowed): `SHA-256("Conclave security code v1" || 0x00 || uint16(count) || for each key:
+ * uint16(length) || key)` over the keys deduplicated and sorted ascending. Signed membership statements
+ * (membership.js) name their participant set by it. An empty set has a digest too (count 0), though no code.
+ * @param {Uint8Array[]} identityKeys
+ * @returns {Promise<Uint8Array>}
+ * @throws {RangeError} not an array, a key not a Uint8Array of 1 to 65,535 bytes, more than 65,535 distinct keys.
+ */
+export async function securityCodeDigest(identityKeys) {
+  if (!Array.isArray(identityKeys)) throw new RangeError('identity keys are an array of Uint8Arrays');
   const keys = identityKeys.map((k) => {
     if (!(k instanceof Uint8Array) || k.length === 0 || k.length > 0xffff) throw new RangeError('identity keys are 1 to 65,535 bytes');
     return k;
@@ -39,13 +60,5 @@ export async function securityCode(identityKeys) {
     input.set(key, at + 2);
     at += 2 + key.length;
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
-
-  const groups = [];
-  for (let g = 0; g < GROUPS; g++) {
-    let value = 0n;
-    for (const b of digest.subarray(g * BYTES_PER_GROUP, (g + 1) * BYTES_PER_GROUP)) value = (value << 8n) | BigInt(b);
-    groups.push((value % 100000n).toString().padStart(5, '0'));
-  }
-  return groups.join(' ');
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', input));
 }

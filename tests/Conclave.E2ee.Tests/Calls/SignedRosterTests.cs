@@ -34,7 +34,7 @@ public sealed class SignedRosterTests : IDisposable
 
         Assert.True(MembershipStatement.TryVerify(Statement(), out MembershipStatement? statement));
         Assert.Equal((MembershipKind.Join, "room", "call", "s-a", 7UL), (statement!.Kind, statement.Room, statement.Call, statement.Session, statement.Epoch));
-        Assert.Equal(2, statement.Participants.Count);
+        Assert.Equal(SecurityCode.Digest([_alice.SigningPublicKey.ToArray(), _mallory.SigningPublicKey.ToArray()]), statement.ParticipantsDigest.ToArray());
     }
 
     [Fact]

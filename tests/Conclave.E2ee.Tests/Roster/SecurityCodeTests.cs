@@ -17,6 +17,18 @@ public sealed partial class SecurityCodeTests
         Assert.Equal("96630 26557 31255 04436", SecurityCode.Compute([Key(1), Key(1, 31)]));   // a prefix sorts first
     }
 
+    // The digest of step 2, computed independently (Python hashlib); the code of Key(1), Key(2), Key(3) above is read
+    // from its first 20 bytes.
+    [Fact]
+    public void Known_rosters_give_the_digests_of_the_definition()
+    {
+        Assert.Equal("c3eba3edeecc973cc9d936af844c4ae1f571f792d15359ea4d657b268804eaa0", Convert.ToHexStringLower(SecurityCode.Digest([Key(3), Key(1), Key(2), Key(1)])));
+        Assert.Equal("dccb2d107526007f5d8e4de336cf4798764634055fe705571f4f749d41d887c6", Convert.ToHexStringLower(SecurityCode.Digest([])));
+        Assert.Equal(SecurityCode.DigestLength, SecurityCode.Digest([Key(1, 7)]).Length);
+        Assert.Throws<ArgumentException>(() => SecurityCode.Digest([ReadOnlyMemory<byte>.Empty]));
+        Assert.Throws<ArgumentException>(() => SecurityCode.Digest([new byte[65_536]]));
+    }
+
     [Fact]
     public void The_code_is_four_groups_of_five_digits()
     {
