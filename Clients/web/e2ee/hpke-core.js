@@ -1,16 +1,23 @@
-// HPKE (RFC 9180) building blocks for the web client: the one cipher suite Conclave uses, errors, byte helpers, and the
-// KDF HKDF-SHA256 (RFC 5869) with the labeled functions of RFC 9180 §4. Imported by hpke-dhkem.js and hpke.js; callers
-// use hpke.js.
+// HPKE (RFC 9180) building blocks for the web client: the cipher suites, errors, byte helpers, and the KDF HKDF-SHA256
+// (RFC 5869) with the labeled functions of RFC 9180 §4. Imported by hpke-dhkem.js, xwing.js and hpke.js; callers use
+// hpke.js.
 //
 // HKDF-Extract and HKDF-Expand are built on WebCrypto's HMAC: WebCrypto's HKDF does Extract-then-Expand in one call and
 // cannot output a PRK, and RFC 9180 needs each half alone (LabeledExtract feeds several LabeledExpands, §4.1 and §5.1).
+//
+// Suites: Conclave uses DHKEM(X25519, HKDF-SHA256) (0x0020) or X-Wing (0x647a, hybrid post-quantum), each with
+// HKDF-SHA256 (0x0001) and AES-128-GCM (0x0001). The one-stage KDF SHAKE256 (0x0011, LabeledDerive of
+// draft-ietf-hpke-hpke §4) and ChaCha20-Poly1305 (0x0003) are implemented too, as in the .NET library, so that the
+// published X-Wing vectors (draft-ietf-hpke-pq-04) can be checked in full; they load their vendored code
+// (../vendor/noble) on first use only.
 
 import { asBytes } from './header.js';
 
 export { asBytes };
 
 /**
- * The algorithm identifiers of the suite implemented here (RFC 9180 §7, Tables 2, 3 and 5).
+ * The algorithm identifiers and sizes of the default suite (RFC 9180 §7, Tables 2, 3 and 5); the same as
+ * Suites.X25519Sha256Aes128Gcm. Other suites: see {@link cipherSuite}.
  * @readonly
  */
 export const Suite = Object.freeze({
@@ -62,6 +69,11 @@ export const HpkeErrorCode = Object.freeze({
   OpenError: 'open-error',
   /** §5.2: the context's sequence number reached 2^96 - 1; no more messages under this context. */
   MessageLimitReached: 'message-limit-reached',
+  /**
+   * §5 EncapError: the recipient's public key cannot be encapsulated to (X-Wing §5.6: its ML-KEM-768 part fails the
+   * modulus check of FIPS 203 §7.2).
+   */
+  EncapError: 'encap-error',
 });
 
 /** A failed HPKE operation; `code` is an {@link HpkeErrorCode}. */
@@ -96,6 +108,127 @@ export const KEM_SUITE_ID = concat(encoder.encode('KEM'), i2osp(Suite.kemId, 2))
  * @type {Uint8Array}
  */
 export const HPKE_SUITE_ID = concat(encoder.encode('HPKE'), i2osp(Suite.kemId, 2), i2osp(Suite.kdfId, 2), i2osp(Suite.aeadId, 2));
+
+/**
+ * HPKE KEM identifiers (RFC 9180 §7.1; X-Wing: draft-connolly-cfrg-xwing-kem §7, draft-ietf-hpke-pq).
+ * @readonly
+ * @enum {number}
+ */
+export const KemId = Object.freeze({
+  /** DHKEM(X25519, HKDF-SHA256): Nsecret = Nenc = Npk = Nsk = 32. Classical only. */
+  DhKemX25519HkdfSha256: 0x0020,
+  /** X-Wing, X25519 + ML-KEM-768: Nsecret = 32, Nenc = 1120, Npk = 1216, Nsk = 32 (the seed). Base mode only. */
+  XWing: 0x647a,
+});
+
+/**
+ * HPKE KDF identifiers (RFC 9180 §7.2; SHAKE256: draft-ietf-hpke-hpke, a draft, for the X-Wing vectors).
+ * @readonly
+ * @enum {number}
+ */
+export const KdfId = Object.freeze({
+  /** HKDF-SHA256, two-stage (Extract, Expand): Nh = 32. Conclave's KDF. */
+  HkdfSha256: 0x0001,
+  /** SHAKE256, one-stage (LabeledDerive): Nh = 64. Still a draft: only to check the published X-Wing vectors. */
+  Shake256: 0x0011,
+});
+
+/**
+ * HPKE AEAD identifiers (RFC 9180 §7.3).
+ * @readonly
+ * @enum {number}
+ */
+export const AeadId = Object.freeze({
+  /** AES-128-GCM on WebCrypto: Nk = 16, Nn = 12, Nt = 16. Conclave's AEAD. */
+  Aes128Gcm: 0x0001,
+  /** ChaCha20-Poly1305 (RFC 8439), noble's: Nk = 32, Nn = 12, Nt = 16. Used by the X-Wing vectors. */
+  ChaCha20Poly1305: 0x0003,
+});
+
+const KEM_SIZES = new Map([
+  [KemId.DhKemX25519HkdfSha256, { nsecret: 32, nenc: 32, npk: 32, nsk: 32 }],
+  [KemId.XWing, { nsecret: 32, nenc: 1120, npk: 1216, nsk: 32 }],
+]);
+const KDF_SIZES = new Map([[KdfId.HkdfSha256, { nh: 32, oneStage: false }], [KdfId.Shake256, { nh: 64, oneStage: true }]]);
+const AEAD_SIZES = new Map([[AeadId.Aes128Gcm, { nk: 16, nn: 12, nt: 16 }], [AeadId.ChaCha20Poly1305, { nk: 32, nn: 12, nt: 16 }]]);
+const SUITES = new Map();
+
+/**
+ * A cipher suite (RFC 9180 §5.1): the identifiers, the sizes of Tables 2, 3 and 5, and
+ * - `oneStageKdf`: true for SHAKE256 (LabeledDerive), false for HKDF-SHA256 (LabeledExtract / LabeledExpand);
+ * - `suiteId` / `kemSuiteId`: "HPKE" || kem_id || kdf_id || aead_id and "KEM" || kem_id (fresh copies).
+ * One frozen object per triple, so suites can be compared with ===.
+ * @typedef {object} CipherSuite
+ * @property {number} kemId
+ * @property {number} kdfId
+ * @property {number} aeadId
+ * @property {number} nsecret
+ * @property {number} nenc
+ * @property {number} npk
+ * @property {number} nsk
+ * @property {number} nh
+ * @property {number} nk
+ * @property {number} nn
+ * @property {number} nt
+ * @property {boolean} oneStageKdf
+ * @property {Uint8Array} suiteId
+ * @property {Uint8Array} kemSuiteId
+ */
+
+/**
+ * The {@link CipherSuite} of (kem_id, kdf_id, aead_id). Throws an InvalidArgument HpkeError for an identifier not
+ * implemented here.
+ * @param {number} kemId A {@link KemId}.
+ * @param {number} kdfId A {@link KdfId}.
+ * @param {number} aeadId An {@link AeadId}.
+ * @returns {CipherSuite}
+ */
+export function cipherSuite(kemId, kdfId, aeadId) {
+  const key = `${kemId}/${kdfId}/${aeadId}`;
+  let suite = SUITES.get(key);
+  if (suite !== undefined) return suite;
+  const kem = KEM_SIZES.get(kemId), kdf = KDF_SIZES.get(kdfId), aead = AEAD_SIZES.get(aeadId);
+  if (kem === undefined || kdf === undefined || aead === undefined) {
+    throw new HpkeError(HpkeErrorCode.InvalidArgument, `the HPKE suite (kem ${kemId}, kdf ${kdfId}, aead ${aeadId}) is not implemented`);
+  }
+  const id = concat(encoder.encode('HPKE'), i2osp(kemId, 2), i2osp(kdfId, 2), i2osp(aeadId, 2));
+  const kemSuiteId = concat(encoder.encode('KEM'), i2osp(kemId, 2));
+  suite = Object.freeze(Object.create(Object.prototype, {
+    kemId: { value: kemId, enumerable: true },
+    kdfId: { value: kdfId, enumerable: true },
+    aeadId: { value: aeadId, enumerable: true },
+    ...Object.fromEntries(Object.entries({ ...kem, nh: kdf.nh, ...aead }).map(([k, v]) => [k, { value: v, enumerable: true }])),
+    oneStageKdf: { value: kdf.oneStage, enumerable: true },
+    suiteId: { get: () => id.slice(), enumerable: true },
+    kemSuiteId: { get: () => kemSuiteId.slice(), enumerable: true },
+  }));
+  SUITES.set(key, suite);
+  return suite;
+}
+
+/**
+ * The suites Conclave uses, by name (the names of the .NET library's HpkeSuite).
+ * @readonly
+ */
+export const Suites = Object.freeze({
+  /** DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM: RFC 9180 App. A.1, and the default everywhere. */
+  X25519Sha256Aes128Gcm: cipherSuite(KemId.DhKemX25519HkdfSha256, KdfId.HkdfSha256, AeadId.Aes128Gcm),
+  /** X-Wing, HKDF-SHA256, AES-128-GCM: the post-quantum hybrid suite, for when both sides have an X-Wing key. */
+  XWingSha256Aes128Gcm: cipherSuite(KemId.XWing, KdfId.HkdfSha256, AeadId.Aes128Gcm),
+});
+
+/**
+ * The {@link CipherSuite} of a suite option: undefined for the default (DHKEM(X25519), HKDF-SHA256, AES-128-GCM), a
+ * CipherSuite, or anything with `kemId`, `kdfId` and `aeadId` (such as {@link Suite}). Throws an InvalidArgument
+ * HpkeError otherwise.
+ * @param {CipherSuite | { kemId: number, kdfId: number, aeadId: number } | undefined} suite
+ * @returns {CipherSuite}
+ */
+export function resolveSuite(suite) {
+  if (suite === undefined) return Suites.X25519Sha256Aes128Gcm;
+  if (suite === null || typeof suite !== 'object') throw new HpkeError(HpkeErrorCode.InvalidArgument, 'a suite is an object with kemId, kdfId and aeadId');
+  return cipherSuite(suite.kemId, suite.kdfId, suite.aeadId);
+}
 
 /** HKDF-Extract with an empty salt uses Nh zero bytes (RFC 5869 §2.2); WebCrypto refuses an empty HMAC key. */
 const ZERO_SALT = new Uint8Array(Suite.nh);
@@ -248,4 +381,55 @@ export async function labeledExpand(suiteId, prk, label, info, length) {
     throw new RangeError(`LabeledExpand length ${length} is outside [0, ${255 * Suite.nh}] (RFC 9180 §4, §5.3)`);
   }
   return expand(prk, concat(i2osp(length, 2), HPKE_V1, suiteId, labelBytes(label), info), length);
+}
+
+
+/** @type {Promise<typeof import('../vendor/noble/hashes/sha3.js')> | null} */
+let sha3Module = null;
+
+/** noble's SHA-3 module (vendored), loaded on first use. */
+export function loadSha3() {
+  sha3Module ??= import('../vendor/noble/hashes/sha3.js').catch((e) => {
+    sha3Module = null;
+    throw e;
+  });
+  return sha3Module;
+}
+
+/**
+ * lengthPrefixed(x) of draft-ietf-hpke-hpke: I2OSP(len(x), 2) || x. Throws an InvalidArgument HpkeError when x is
+ * longer than 65535 bytes.
+ * @param {Uint8Array} x
+ * @param {string} what
+ * @returns {Uint8Array}
+ */
+export function lengthPrefixed(x, what) {
+  if (x.length > 0xFFFF) throw new HpkeError(HpkeErrorCode.InvalidArgument, `${what} is longer than 65535 bytes (lengthPrefixed, draft-ietf-hpke-hpke)`);
+  return concat(i2osp(x.length, 2), x);
+}
+
+/**
+ * LabeledDerive(ikm, label, context, L) of a one-stage KDF (draft-ietf-hpke-hpke §4), here SHAKE256:
+ *   labeled_ikm = ikm || "HPKE-v1" || suite_id || lengthPrefixed(label) || I2OSP(L, 2) || context
+ *   return SHAKE256(labeled_ikm, L bytes)
+ * The version label is "HPKE-v1", as in the draft-ietf-hpke-pq-04 vectors and the .NET library. Throws a RangeError
+ * when L is outside [0, 65535].
+ * @param {Uint8Array} suiteId
+ * @param {Uint8Array} ikm
+ * @param {string | Uint8Array} label
+ * @param {Uint8Array} context
+ * @param {number} length L
+ * @returns {Promise<Uint8Array>}
+ */
+export async function labeledDerive(suiteId, ikm, label, context, length) {
+  if (!Number.isSafeInteger(length) || length < 0 || length > 0xFFFF) {
+    throw new RangeError(`LabeledDerive length ${length} is outside [0, 65535] (draft-ietf-hpke-hpke §4)`);
+  }
+  const { shake256 } = await loadSha3();
+  const labeledIkm = concat(ikm, HPKE_V1, suiteId, lengthPrefixed(labelBytes(label), 'the label'), i2osp(length, 2), context);
+  try {
+    return length === 0 ? new Uint8Array(0) : shake256(labeledIkm, { dkLen: length });
+  } finally {
+    labeledIkm.fill(0);
+  }
 }

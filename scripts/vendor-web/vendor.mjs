@@ -1,0 +1,120 @@
+// Copies the ES modules the web client imports from pinned npm packages into Clients/web/vendor/noble, with every
+// module they import (transitively) and each package's LICENSE, and rewrites bare specifiers ('@noble/hashes/sha3.js')
+// to relative paths so a browser loads them without an import map. Run by scripts/vendor-web.sh, which installs the
+// packages with `npm ci` into a temporary folder first:
+//
+//   node vendor.mjs <node_modules> <output folder>
+//
+// Nothing else in a file is changed. The output folder is replaced whole, so a reviewer can regenerate and diff.
+
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+
+/** What the web client imports: Clients/web/e2ee/xwing.js and hpke.js. */
+const ENTRIES = [
+  '@noble/post-quantum/ml-kem.js',   // ML-KEM-768 (FIPS 203), for X-Wing
+  '@noble/hashes/sha3.js',           // SHAKE256 and SHA3-256, for X-Wing and the one-stage HPKE KDF
+  '@noble/ciphers/chacha.js',        // ChaCha20-Poly1305 (RFC 8439), the HPKE AEAD 0x0003
+];
+
+/** npm scope/name -> folder under the output: @noble/hashes -> hashes. */
+const SCOPE = '@noble/';
+
+const [nodeModules, output] = process.argv.slice(2);
+if (!nodeModules || !output) {
+  console.error('usage: node vendor.mjs <node_modules> <output folder>');
+  process.exit(2);
+}
+
+const packages = new Map();   // name -> { version, integrity, dir, exports }
+function pkg(name) {
+  if (!name.startsWith(SCOPE)) throw new Error(`${name} is not an ${SCOPE} package: add it to vendor.mjs on purpose`);
+  let p = packages.get(name);
+  if (!p) {
+    const dir = join(nodeModules, name);
+    const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    p = { name, version: json.version, dir, exports: json.exports ?? {}, files: new Set() };
+    packages.set(name, p);
+  }
+  return p;
+}
+
+/** A bare specifier '@noble/x/sub/path.js' as { pkg, file } through the package's "exports" map. */
+function resolveBare(specifier) {
+  const parts = specifier.split('/');
+  const name = parts.slice(0, 2).join('/');
+  const sub = './' + parts.slice(2).join('/');
+  const p = pkg(name);
+  const target = p.exports[sub];
+  if (typeof target !== 'string') throw new Error(`${specifier}: "${sub}" is not a plain export of ${name}`);
+  return { p, file: posix.normalize(target.replace(/^\.\//, '')) };
+}
+
+/** Static import/export-from specifiers of an ES module, and any dynamic import (refused: none expected). */
+// tsc writes each import at the start of a line; examples in doc comments start with ' * ' and are left alone.
+const STATIC = /^(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?(['"])([^'"]+)\1/gm;
+function specifiersOf(source, where) {
+  if (/\bimport\s*\(/.test(source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''))) throw new Error(`${where} has a dynamic import`);
+  if (/\brequire\s*\(/.test(source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''))) throw new Error(`${where} calls require`);
+  return [...source.matchAll(STATIC)].map((m) => ({ quote: m[1], specifier: m[2], index: m.index + m[0].lastIndexOf(m[1] + m[2]) }));
+}
+
+const outFile = (p, file) => join(output, p.name.slice(SCOPE.length), file);
+
+rmSync(output, { recursive: true, force: true });
+const queue = ENTRIES.map(resolveBare);
+const done = new Set();
+while (queue.length > 0) {
+  const { p, file } = queue.shift();
+  const key = `${p.name}/${file}`;
+  if (done.has(key)) continue;
+  done.add(key);
+  p.files.add(file);
+  let source = readFileSync(join(p.dir, file), 'utf8');
+  const rewrites = [];
+  for (const { quote, specifier, index } of specifiersOf(source, key)) {
+    let target;
+    if (specifier.startsWith('./') || specifier.startsWith('../')) {
+      target = { p, file: posix.normalize(posix.join(posix.dirname(file), specifier)) };
+      if (target.file.startsWith('../')) throw new Error(`${key} imports ${specifier}, outside its package`);
+    } else if (specifier.startsWith('node:') || !specifier.startsWith('@')) {
+      throw new Error(`${key} imports ${specifier}: not a module a browser can load`);
+    } else {
+      target = resolveBare(specifier);
+      let rel = relative(dirname(outFile(p, file)), outFile(target.p, target.file)).split('\\').join('/');
+      if (!rel.startsWith('.')) rel = './' + rel;
+      rewrites.push({ index, length: quote.length * 2 + specifier.length, text: quote + rel + quote });
+    }
+    queue.push(target);
+  }
+  for (const r of rewrites.sort((a, b) => b.index - a.index)) source = source.slice(0, r.index) + r.text + source.slice(r.index + r.length);
+  if (/sourceMappingURL/.test(source)) throw new Error(`${key} refers to a source map`);
+  const to = outFile(p, file);
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, source);
+}
+
+// Licences, and a manifest that says where every file came from.
+const lines = [
+  '# Generated by scripts/vendor-web.sh from scripts/vendor-web/package-lock.json: do not edit.',
+  '# package@version  npm integrity (the tarball, checked by npm ci)',
+];
+const lock = JSON.parse(readFileSync(join(nodeModules, '.package-lock.json'), 'utf8'));
+for (const p of [...packages.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  const license = join(p.dir, 'LICENSE');
+  if (!existsSync(license)) throw new Error(`${p.name} has no LICENSE file`);
+  cpSync(license, outFile(p, 'LICENSE.txt'));   // .txt: the server serves it (it serves no file without an extension)
+  const integrity = lock.packages[`node_modules/${p.name}`]?.integrity ?? '?';
+  lines.push(`${p.name}@${p.version}  ${integrity}`);
+}
+lines.push('', '# file  sha256 (as vendored, after the rewrite of bare specifiers)');
+for (const p of [...packages.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const file of [...p.files, 'LICENSE.txt'].sort()) {
+    const path = outFile(p, file);
+    const rel = relative(output, path).split('\\').join('/');
+    lines.push(`${rel}  ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+  }
+}
+writeFileSync(join(output, 'MANIFEST.txt'), lines.join('\n') + '\n');
+console.log(`vendored ${done.size} modules from ${packages.size} packages into ${output}`);
