@@ -7,8 +7,9 @@ namespace Conclave.Browser.Tests;
 
 /// <summary>
 /// The web client's device identity (Clients/web/e2ee/device-identity.js, issue 5): an Ed25519 signing key pair and an
-/// X25519 key-agreement key pair, made on first use and kept in IndexedDB as non-extractable WebCrypto keys. Each test
-/// has its own person, so its own Chromium profile: a first load there is a first use.
+/// X25519 key-agreement key pair, made on first use and kept in IndexedDB as non-extractable WebCrypto keys, and an
+/// X-Wing key kept as its 32-byte seed (WebCrypto has no ML-KEM), added in place to identities stored before X-Wing.
+/// Each test has its own person, so its own Chromium profile: a first load there is a first use.
 /// </summary>
 public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -22,6 +23,8 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
             signingPublicKey: toHex(me.signingPublicKey),
             agreementPublicKey: toHex(me.agreementPublicKey),
             agreementKeyPairPublicKey: toHex(me.agreementKeyPair.publicKeyBytes),
+            xwingPublicKey: me.xwingPublicKey ? toHex(me.xwingPublicKey) : null,
+            xwingDecapsulationKeyPublicKey: me.xwingDecapsulationKey ? toHex(me.xwingDecapsulationKey.publicKey) : null,
             fingerprint: me.fingerprint,
             createdAt: me.createdAt,
           };
@@ -33,6 +36,8 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         public string SigningPublicKey { get; init; } = "";
         public string AgreementPublicKey { get; init; } = "";
         public string AgreementKeyPairPublicKey { get; init; } = "";
+        public string? XWingPublicKey { get; init; }
+        public string? XWingDecapsulationKeyPublicKey { get; init; }
         public string Fingerprint { get; init; } = "";
         public double CreatedAt { get; init; }
     }
@@ -50,6 +55,8 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         Assert.Equal(32, Convert.FromHexString(first.AgreementPublicKey).Length);
         Assert.NotEqual(first.SigningPublicKey, first.AgreementPublicKey);
         Assert.Equal(first.AgreementPublicKey, first.AgreementKeyPairPublicKey);
+        Assert.Equal(1216, Convert.FromHexString(first.XWingPublicKey!).Length);
+        Assert.Equal(first.XWingPublicKey, first.XWingDecapsulationKeyPublicKey);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Convert.FromHexString(first.SigningPublicKey))), first.Fingerprint);
         Assert.InRange(first.CreatedAt, before - 60_000, before + 60_000);
 
@@ -62,6 +69,7 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         Identity other = await LoadAsync(person.Page, "conclave-e2ee-other");
         Assert.NotEqual(first.SigningPublicKey, other.SigningPublicKey);
         Assert.NotEqual(first.AgreementPublicKey, other.AgreementPublicKey);
+        Assert.NotEqual(first.XWingPublicKey, other.XWingPublicKey);
     }
 
     [Fact]
@@ -71,6 +79,8 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         JsonElement result = await person.Page.EvaluateAsync<JsonElement>("""
             async () => {
               const D = await import('/e2ee/device-identity.js');
+              const X = await import('/e2ee/xwing.js');
+              const toHex = (a) => Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
               const me = await D.loadDeviceIdentity();
               const exports = async (key) => {
                 const outcomes = [];
@@ -108,6 +118,10 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
                   agreement: await exports(record.agreementPrivateKey),
                   // The public halves may be read out: they are what the server registers.
                   signingPublic: Array.from(new Uint8Array(await crypto.subtle.exportKey('raw', record.signingPublicKeyObject))).length,
+                  // The X-Wing key is its seed, as bytes: readable by script of the origin (docs/security.md).
+                  xwingSeedLength: record.xwingSeed instanceof Uint8Array ? record.xwingSeed.length : -1,
+                  xwingSeedMatches: toHex((await X.generate(record.xwingSeed)).publicKey) === toHex(me.xwingPublicKey),
+                  seedInIdentity: JSON.stringify(Object.values(me).map((v) => (v instanceof Uint8Array ? toHex(v) : String(v)))).includes(toHex(record.xwingSeed)),
                 },
               };
             }
@@ -116,8 +130,9 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         JsonElement inMemory = result.GetProperty("inMemory");
         Assert.False(inMemory.GetProperty("extractable").GetBoolean());
         AssertNotExported(inMemory.GetProperty("agreement"));
-        // No private key (nor its bytes) among the identity's fields; the signing key is held privately.
-        Assert.Equal(["agreementKeyPair", "agreementPublicKey", "createdAt", "fingerprint", "signingPublicKey"],
+        // No private key (nor its bytes) among the identity's fields; the signing key is held privately, the X-Wing key
+        // only expanded (in private fields of the decapsulation key), not as its seed.
+        Assert.Equal(["agreementKeyPair", "agreementPublicKey", "createdAt", "fingerprint", "signingPublicKey", "xwingDecapsulationKey", "xwingPublicKey"],
             inMemory.GetProperty("fields").EnumerateArray().Select(e => e.GetString()!).ToArray());
 
         JsonElement stored = result.GetProperty("stored");
@@ -129,6 +144,9 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         Assert.False(stored.GetProperty("agreementExtractable").GetBoolean());
         AssertNotExported(stored.GetProperty("agreement"));
         Assert.Equal(32, stored.GetProperty("signingPublic").GetInt32());
+        Assert.Equal(32, stored.GetProperty("xwingSeedLength").GetInt32());
+        Assert.True(stored.GetProperty("xwingSeedMatches").GetBoolean());
+        Assert.False(stored.GetProperty("seedInIdentity").GetBoolean());
 
         static void AssertNotExported(JsonElement outcomes)
         {
@@ -253,7 +271,7 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
               const D = await import('/e2ee/device-identity.js');
               const toHex = (a) => Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
               const all = await Promise.all([0, 1, 2].map(() => D.loadDeviceIdentity({ dbName })));
-              return all.map((me) => `${toHex(me.signingPublicKey)}/${toHex(me.agreementPublicKey)}/${me.createdAt}`);
+              return all.map((me) => `${toHex(me.signingPublicKey)}/${toHex(me.agreementPublicKey)}/${toHex(me.xwingPublicKey)}/${me.createdAt}`);
             }
             """;
         for (int round = 0; round < 5; round++)
@@ -267,7 +285,7 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
             Assert.Single(all.Distinct());
             // And it is the stored one.
             Identity stored = await LoadAsync(second, dbName);
-            Assert.Equal(all[0], $"{stored.SigningPublicKey}/{stored.AgreementPublicKey}/{stored.CreatedAt}");
+            Assert.Equal(all[0], $"{stored.SigningPublicKey}/{stored.AgreementPublicKey}/{stored.XWingPublicKey}/{stored.CreatedAt}");
         }
     }
 
@@ -298,6 +316,7 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         Identity renewed = await LoadAsync(second);
         Assert.NotEqual(first.SigningPublicKey, renewed.SigningPublicKey);
         Assert.NotEqual(first.AgreementPublicKey, renewed.AgreementPublicKey);
+        Assert.NotEqual(first.XWingPublicKey, renewed.XWingPublicKey);
         Assert.NotEqual(first.Fingerprint, renewed.Fingerprint);
         await person.Page.ReloadAsync();
         Assert.Equal(renewed, await LoadAsync(person.Page));
@@ -341,6 +360,172 @@ public sealed class DeviceIdentityTests(BrowserFixture fixture) : IClassFixture<
         Assert.True(result.GetProperty("local").GetBoolean());
         Assert.Equal(Convert.ToHexStringLower(mediaKey), result.GetProperty("fromDotnet").GetString());
         Assert.False(result.GetProperty("byStranger").GetBoolean());
+    }
+
+    /// <summary>Makes the identity in database <c>dbName</c> (if there is none) and removes its X-Wing seed, as a record
+    /// stored before X-Wing was; returns the X-Wing public key it had.</summary>
+    private const string MakeOldRecordScript = """
+        async (dbName) => {
+          const D = await import('/e2ee/device-identity.js');
+          await D.loadDeviceIdentity({ dbName });
+          const db = await new Promise((resolve, reject) => {
+            const req = indexedDB.open(dbName);
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          });
+          const tx = db.transaction('device', 'readwrite');
+          const store = tx.objectStore('device');
+          const read = store.get('identity');
+          read.onsuccess = () => {
+            const record = read.result;
+            delete record.xwingSeed;
+            store.put(record, 'identity');
+          };
+          await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+          db.close();
+        }
+        """;
+
+    /// <summary>The stored record's X-Wing seed in database <c>dbName</c> (hex), expanded to its public key (hex); null when absent.</summary>
+    private const string StoredXWingScript = """
+        async (dbName) => {
+          const X = await import('/e2ee/xwing.js');
+          const toHex = (a) => Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+          const db = await new Promise((resolve, reject) => {
+            const req = indexedDB.open(dbName);
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          });
+          const record = await new Promise((resolve, reject) => {
+            const req = db.transaction('device').objectStore('device').get('identity');
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          });
+          db.close();
+          return record.xwingSeed === undefined ? null : toHex((await X.generate(record.xwingSeed)).publicKey);
+        }
+        """;
+
+    [Fact]
+    public async Task An_identity_stored_before_X_Wing_gains_an_X_Wing_key_in_place_and_keeps_its_other_keys()
+    {
+        await using Person person = await OpenAsync();
+        Identity before = await LoadAsync(person.Page, "upgrade");
+        await person.Page.EvaluateAsync(MakeOldRecordScript, "upgrade");
+        Assert.Null(await person.Page.EvaluateAsync<string?>(StoredXWingScript, "upgrade"));
+
+        Identity upgraded = await LoadAsync(person.Page, "upgrade");
+
+        // The same device (signing and agreement keys, creation time), now with an X-Wing key, stored.
+        Assert.Equal(before with { XWingPublicKey = null, XWingDecapsulationKeyPublicKey = null }, upgraded with { XWingPublicKey = null, XWingDecapsulationKeyPublicKey = null });
+        Assert.Equal(1216, Convert.FromHexString(upgraded.XWingPublicKey!).Length);
+        Assert.NotEqual(before.XWingPublicKey, upgraded.XWingPublicKey);                  // a fresh seed
+        Assert.Equal(upgraded.XWingPublicKey, await person.Page.EvaluateAsync<string?>(StoredXWingScript, "upgrade"));
+        await person.Page.ReloadAsync();
+        Assert.Equal(upgraded, await LoadAsync(person.Page, "upgrade"));
+    }
+
+    [Fact]
+    public async Task Concurrent_loads_of_an_identity_stored_before_X_Wing_in_two_pages_give_it_one_X_Wing_key()
+    {
+        await using Person person = await OpenAsync();
+        IPage second = await person.Context.NewPageAsync();
+        await second.GotoAsync(fixture.Server.BaseAddress.ToString());
+
+        const string RaceScript = """
+            async (dbName) => {
+              const D = await import('/e2ee/device-identity.js');
+              const toHex = (a) => Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+              const all = await Promise.all([0, 1, 2].map(() => D.loadDeviceIdentity({ dbName })));
+              return all.map((me) => `${toHex(me.signingPublicKey)}/${toHex(me.agreementPublicKey)}/${toHex(me.xwingPublicKey)}/${me.createdAt}`);
+            }
+            """;
+        for (int round = 0; round < 5; round++)
+        {
+            string dbName = $"upgrade-race-{round}";
+            Identity old = await LoadAsync(person.Page, dbName);
+            await person.Page.EvaluateAsync(MakeOldRecordScript, dbName);
+            string[][] both = await Task.WhenAll(
+                person.Page.EvaluateAsync<string[]>(RaceScript, dbName),
+                second.EvaluateAsync<string[]>(RaceScript, dbName));
+            string[] all = [.. both.SelectMany(x => x)];
+            Assert.Equal(6, all.Length);
+            Assert.Single(all.Distinct());
+            Assert.StartsWith($"{old.SigningPublicKey}/{old.AgreementPublicKey}/", all[0], StringComparison.Ordinal);
+            Assert.DoesNotContain(old.XWingPublicKey!, all[0], StringComparison.Ordinal);
+            // And it is the stored one.
+            string? stored = await second.EvaluateAsync<string?>(StoredXWingScript, dbName);
+            Assert.Equal(all[0], $"{old.SigningPublicKey}/{old.AgreementPublicKey}/{stored}/{old.CreatedAt}");
+        }
+    }
+
+    [Fact]
+    public async Task A_stored_X_Wing_seed_that_is_not_32_bytes_is_refused()
+    {
+        await using Person person = await OpenAsync();
+        string error = await person.Page.EvaluateAsync<string>("""
+            async () => {
+              const D = await import('/e2ee/device-identity.js');
+              await D.loadDeviceIdentity({ dbName: 'bad-seed' });
+              const db = await new Promise((resolve, reject) => {
+                const req = indexedDB.open('bad-seed');
+                req.onsuccess = () => resolve(req.result);
+                req.onerror = () => reject(req.error);
+              });
+              const tx = db.transaction('device', 'readwrite');
+              const store = tx.objectStore('device');
+              const read = store.get('identity');
+              read.onsuccess = () => store.put({ ...read.result, xwingSeed: new Uint8Array(31) }, 'identity');
+              await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+              db.close();
+              try { await D.loadDeviceIdentity({ dbName: 'bad-seed' }); return 'loaded'; } catch (e) { return `${e.name}: ${e.message}`; }
+            }
+            """);
+        Assert.StartsWith("DeviceIdentityError: the stored device identity is malformed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_X_Wing_key_opens_what_is_sealed_to_the_X_Wing_public_key_in_dotnet_and_in_the_page()
+    {
+        await using Person person = await OpenAsync();
+        Identity me = await LoadAsync(person.Page);
+        await person.Page.ReloadAsync();                             // the key as read back from IndexedDB
+
+        byte[] info = "Conclave device identity X-Wing test"u8.ToArray();
+        byte[] mediaKey = RandomNumberGenerator.GetBytes(32);
+        Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(HpkeSuite.XWingSha256Aes128Gcm, Convert.FromHexString(me.XWingPublicKey!), info, [], mediaKey,
+            out byte[] enc, out byte[] ct));
+
+        JsonElement result = await person.Page.EvaluateAsync<JsonElement>("""
+            async ({ info, enc, ct }) => {
+              const D = await import('/e2ee/device-identity.js');
+              const H = await import('/e2ee/hpke.js');
+              const hex = (h) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+              const toHex = (a) => Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+              const suite = H.Suites.XWingSha256Aes128Gcm;
+              const me = await D.loadDeviceIdentity();
+              const stranger = await D.loadDeviceIdentity({ dbName: 'conclave-e2ee-stranger' });
+              const pt = crypto.getRandomValues(new Uint8Array(32));
+              const local = await H.seal(me.xwingPublicKey, hex(info), new Uint8Array(0), pt, { suite });
+              const opened = await H.open(me.xwingDecapsulationKey, local.enc, hex(info), new Uint8Array(0), local.ct, { suite });
+              const fromDotnet = await H.open(me.xwingDecapsulationKey, hex(enc), hex(info), new Uint8Array(0), hex(ct), { suite });
+              const byStranger = await H.open(stranger.xwingDecapsulationKey, hex(enc), hex(info), new Uint8Array(0), hex(ct), { suite });
+              const asX25519 = await H.open(me.agreementKeyPair, hex(enc), hex(info), new Uint8Array(0), hex(ct));
+              return {
+                encLength: local.enc.length,
+                local: opened.ok && toHex(opened.pt) === toHex(pt),
+                fromDotnet: fromDotnet.ok ? toHex(fromDotnet.pt) : `failed: ${fromDotnet.error}`,
+                byStranger: byStranger.ok,
+                asX25519: asX25519.ok,
+              };
+            }
+            """, new { info = Convert.ToHexString(info), enc = Convert.ToHexString(enc), ct = Convert.ToHexString(ct) });
+
+        Assert.Equal(1120, result.GetProperty("encLength").GetInt32());
+        Assert.True(result.GetProperty("local").GetBoolean());
+        Assert.Equal(Convert.ToHexStringLower(mediaKey), result.GetProperty("fromDotnet").GetString());
+        Assert.False(result.GetProperty("byStranger").GetBoolean());
+        Assert.False(result.GetProperty("asX25519").GetBoolean());
     }
 
     private async Task<Person> OpenAsync()

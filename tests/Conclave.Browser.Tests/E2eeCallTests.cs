@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Conclave.Client;
 using Conclave.E2ee.Calls;
 using Conclave.E2ee.Identity;
@@ -100,6 +102,94 @@ public sealed class E2eeCallTests(BrowserFixture fixture, ITestOutputHelper outp
         output.WriteLine($"Léa held {held.Count} keys (epoch {shared}); {before.Count} frames opened before she left, 0 of {after.Count} after");
         await bruno.WaitForStateAsync(
             $"s.inbound.some(i => i.participantId === '{aliceId}' && i.kind === 'audio' && i.framesDecrypted > 0) && {NoDecryptErrors}");
+    }
+
+    [Fact]
+    public async Task Pages_wrap_keys_to_each_other_with_X_Wing_and_a_dotnet_device_with_version_1_keys_gets_X25519_wraps()
+    {
+        await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
+        (Person alice, Person bruno) = (call.People[0], call.People[1]);
+        string aliceId = (await alice.StateAsync()).SessionId!, brunoId = (await bruno.StateAsync()).SessionId!;
+
+        // Alice joined first and leads: the key she wrapped to Bruno, as the server relayed it to him, is an X-Wing wrap.
+        Assert.Contains(Wraps(bruno), w => !w.Sent && w.Peer == aliceId);
+        Assert.All(Wraps(bruno).Where(w => !w.Sent && w.Peer == aliceId), w => Assert.Equal(("x-wing", 1120), (w.Kem, w.EncLength)));
+        Assert.All(Wraps(alice).Where(w => w.Sent && w.Peer == brunoId), w => Assert.Equal(("x-wing", 1120), (w.Kem, w.EncLength)));
+
+        // Léa joins from the .NET client with an identity made before X-Wing: she registers device keys version 1, and
+        // Alice wraps to her with X25519.
+        using DeviceIdentity lea = DeviceIdentity.FromPrivateKeys(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        Assert.Equal(DevicePublicKeys.Version1Length, DevicePublicKeys.Of(lea).ToBytes().Length);
+        using var held = new KeptKeys();
+        await using SignalingClient signaling = await ConnectAsync(call.Room, "Léa Partie", lea);
+        await using EncryptedCall leasCall = await EncryptedCall.JoinAsync(signaling, lea, call.Room, held, cancellationToken: TestContext.Current.CancellationToken);
+        string leaId = leasCall.Joined.SessionId;
+        await Calls.WaitUntilAsync(() => leasCall.Keys.SendingEpoch is not null);
+        long shared = leasCall.Keys.SendingEpoch!.Value;
+        foreach (Person person in call.People)
+            await person.WaitForStateAsync($"s.participants.length === 3 && s.participants.every(p => p.signed) && s.keyEpoch === {shared}");
+        (bool Sent, string Peer, string? Kem, int EncLength) toLea = Assert.Single(Wraps(alice), w => w.Sent && w.Peer == leaId);
+        Assert.Equal((null, 32), (toLea.Kem, toLea.EncLength));
+
+        // Alice leaves: Bruno leads, and wraps a fresh epoch to Léa with X25519.
+        await alice.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        await bruno.WaitForStateAsync($"s.participants.length === 2 && s.keyEpoch > {shared}");
+        long afterLeave = await bruno.Page.EvaluateAsync<long>("() => window.conclave.state().keyEpoch");
+        await Calls.WaitUntilAsync(() => leasCall.Keys.SendingEpoch == afterLeave);
+        (bool Sent, string Peer, string? Kem, int EncLength) brunoToLea = Assert.Single(Wraps(bruno), w => w.Sent && w.Peer == leaId);
+        Assert.Equal((null, 32), (brunoToLea.Kem, brunoToLea.EncLength));
+
+        // Alice comes back (a new session): Bruno wraps to her with X-Wing, and she to nobody yet; both pages decrypt
+        // each other, and Léa holds the same epoch.
+        await alice.Page.ReloadAsync();
+        await alice.WaitForStateAsync("s.joined && s.e2ee === 'on' && s.participants.length === 3 && s.participants.every(p => p.signed)");
+        string aliceAgain = (await alice.StateAsync()).SessionId!;
+        Assert.NotEqual(aliceId, aliceAgain);
+        long rejoined = await alice.Page.EvaluateAsync<long>("() => window.conclave.state().keyEpoch");
+        await bruno.WaitForStateAsync($"s.keyEpoch === {rejoined}");
+        await Calls.WaitUntilAsync(() => leasCall.Keys.SendingEpoch == rejoined);
+        (bool Sent, string Peer, string? Kem, int EncLength) brunoToAlice = Assert.Single(Wraps(alice), w => !w.Sent && w.Peer == brunoId);
+        Assert.Equal(("x-wing", 1120), (brunoToAlice.Kem, brunoToAlice.EncLength));
+        (bool Sent, string Peer, string? Kem, int EncLength) sentToAlice = Assert.Single(Wraps(bruno), w => w.Sent && w.Peer == aliceAgain);
+        Assert.Equal(("x-wing", 1120), (sentToAlice.Kem, sentToAlice.EncLength));
+        await alice.WaitForStateAsync($"s.inbound.some(i => i.participantId === '{brunoId}' && i.kind === 'audio' && i.framesDecrypted > 0) && {NoDecryptErrors}");
+        await bruno.WaitForStateAsync($"s.inbound.some(i => i.participantId === '{aliceAgain}' && i.kind === 'audio' && i.framesDecrypted > 0) && {NoDecryptErrors}");
+        // Every wrap Léa was ever sent is an X25519 one; every wrap between the pages an X-Wing one.
+        Assert.All(Wraps(alice).Concat(Wraps(bruno)).Where(w => w.Peer == leaId), w => Assert.Equal((null, 32), (w.Kem, w.EncLength)));
+        Assert.All(Wraps(alice).Concat(Wraps(bruno)).Where(w => w.Peer != leaId), w => Assert.Equal(("x-wing", 1120), (w.Kem, w.EncLength)));
+        foreach (Person person in call.People) Assert.Empty(person.PageErrors);
+    }
+
+    /// <summary>
+    /// The epoch-secret wraps (<c>key</c> messages) in <paramref name="person"/>'s signaling frames: those its page sent
+    /// (<c>Sent</c>, <c>Peer</c> the recipient) and those the server relayed to it (<c>Peer</c> the sender), with the
+    /// <c>kem</c> each names (null: none, DHKEM(X25519)) and the length of its enc.
+    /// </summary>
+    private static List<(bool Sent, string Peer, string? Kem, int EncLength)> Wraps(Person person)
+    {
+        var wraps = new List<(bool, string, string?, int)>();
+        foreach ((bool sent, string text) in person.E2eeFrames)
+        {
+            using JsonDocument frame = JsonDocument.Parse(text);
+            JsonElement root = frame.RootElement;
+            string? type = root.TryGetProperty("type", out JsonElement t) ? t.GetString() : null;
+            IEnumerable<(string Peer, string Data)> entries = (sent, type) switch
+            {
+                (true, "e2ee-send") => [.. root.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("to").GetString()!, m.GetProperty("data").GetString()!))],
+                (false, "e2ee") => [(root.GetProperty("from").GetString()!, root.GetProperty("data").GetString()!)],
+                _ => [],
+            };
+            foreach ((string peer, string data) in entries)
+            {
+                using JsonDocument envelope = JsonDocument.Parse(data);
+                using JsonDocument body = JsonDocument.Parse(envelope.RootElement.GetProperty("body").GetString()!);
+                JsonElement payload = body.RootElement;
+                if (payload.GetProperty("k").GetString() != "key") continue;
+                wraps.Add((sent, peer, payload.TryGetProperty("kem", out JsonElement kem) ? kem.GetString() : null,
+                    payload.GetProperty("enc").GetBytesFromBase64().Length));
+            }
+        }
+        return wraps;
     }
 
     [Fact]

@@ -12,8 +12,9 @@ namespace Conclave.Browser.Tests;
 /// The call key schedule and key distribution are one protocol in the browser (Clients/web/e2ee/epoch-keys.js,
 /// call-keys.js) and in .NET (Conclave.E2ee.Calls): the same sender indexes, KIDs, base keys, ratchets, HPKE infos and
 /// signed message bytes; epoch secrets wrapped on one side open on the other; a call mixing a browser and .NET devices,
-/// each signing its messages and verifying the others', agrees on every key through joins, leaves and a browser leader;
-/// and the browser does not take a key the server seals to it in the leader's name.
+/// each signing its messages and verifying the others', agrees on every key through joins, leaves and a browser leader,
+/// wrapping with X-Wing to devices that registered an X-Wing key (device keys version 2, read and written alike on both
+/// sides) and with X25519 to the others; and the browser does not take a key the server seals to it in the leader's name.
 /// </summary>
 public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -198,6 +199,126 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
         Assert.Contains(call.Relayed, m => m.To == "s-browser" && m.Kind == "ack");
         // Every message relayed (the test checked each signature as it passed) was signed by its sender's device.
         Assert.All(call.Relayed, m => Assert.True(m.Signed, $"{m.From} → {m.To} {m.Kind} is not signed by {m.From}"));
+        // Every device registered an X-Wing key, so every wrap, .NET → browser and browser → .NET, is an X-Wing wrap.
+        Assert.All(call.Relayed.Where(m => m.Kind == "key"), m => Assert.Equal(("x-wing", 1120), (m.Kem, m.EncLength)));
+        Assert.Contains(call.Relayed, m => m.Kind == "key" && m.To == "s-browser");
+        Assert.Contains(call.Relayed, m => m.Kind == "key" && m.From == "s-browser");
+        Assert.Equal(2, call.BrowserKeys.ToBytes()[0]);
+        Assert.Empty(page.PageErrors);
+    }
+
+    [Fact]
+    public async Task A_device_without_an_X_Wing_key_gets_X25519_wraps_from_the_browser_and_dotnet_the_others_X_Wing_ones()
+    {
+        await using Person page = await OpenAsync();
+        await using var call = new MixedCall(page.Page);
+        await call.StartBrowserAsync("s-browser");
+
+        Member a = await call.JoinDotnetAsync("s-a");                      // X-Wing; a leads
+        await call.JoinBrowserAsync();                                      // a → browser: X-Wing (.NET seals, JS opens)
+        await call.AssertAgreeAsync(1);
+        Member old = await call.JoinDotnetAsync("s-old", xWing: false);    // a → old: X25519
+        await call.AssertAgreeAsync(2);
+        await call.LeaveAsync(a);                                           // the browser leads: a fresh epoch, X25519 to old
+        await call.AssertAgreeAsync(3);
+        Member d = await call.JoinDotnetAsync("s-d");                      // browser → d: X-Wing (JS seals, .NET opens); old ratchets
+        await call.AssertAgreeAsync(4);
+        await call.LeaveAsync(old);                                         // browser → d: X-Wing
+        await call.AssertAgreeAsync(5);
+
+        (string From, string To, string? Kem, int EncLength)[] keys =
+            [.. call.Relayed.Where(m => m.Kind == "key").Select(m => (m.From, m.To, m.Kem, m.EncLength))];
+        Assert.Equal(
+        [
+            ("s-a", "s-browser", "x-wing", 1120),
+            ("s-a", "s-old", null, 32),
+            ("s-browser", "s-old", null, 32),
+            ("s-browser", "s-d", "x-wing", 1120),
+            ("s-browser", "s-d", "x-wing", 1120),
+        ], keys);
+        Assert.Equal(DevicePublicKeys.Version1Length, old.DeviceKeys.Length);
+        Assert.All(call.Relayed, m => Assert.True(m.Signed));
+        Assert.Empty(page.PageErrors);
+    }
+
+    [Fact]
+    public async Task The_browser_and_dotnet_cut_the_same_messages_into_the_same_requests()
+    {
+        var random = new Random(5);
+        List<CallKeyMessage[]> lists =
+        [
+            [],
+            [.. Enumerable.Range(0, 120).Select(i => new CallKeyMessage($"s-{i}", new string('d', 1_756)))],          // X-Wing wraps
+            [.. Enumerable.Range(0, 700).Select(i => new CallKeyMessage($"session-{i}", new string('d', 142)))],       // notes
+            [.. Enumerable.Range(0, 300).Select(i => new CallKeyMessage(new string('s', random.Next(1, 40)), new string('d', random.Next(1, 8_192))))],
+            [new("a", new string('d', CallKeys.MaxBatchChars - 17)), new("b", "d"), new("c", new string('d', 60_000)), new("d", "d")],
+        ];
+        int[][] expected = [.. lists.Select(l => CallKeys.Batches(l).Select(b => b.Length).ToArray())];
+
+        await using Person page = await OpenAsync();
+        int[][] fromBrowser = await page.Page.EvaluateAsync<int[][]>("""
+            async (lists) => {
+              const { batches } = await import('/e2ee/call-keys.js');
+              return lists.map((l) => batches(l.map(([to, length]) => ({ to, data: 'd'.repeat(length) }))).map((b) => b.length));
+            }
+            """, lists.Select(l => l.Select(m => new object[] { m.To, m.Data.Length }).ToArray()).ToArray());
+        Assert.Equal(expected, fromBrowser);
+        Assert.Empty(expected[0]);
+        Assert.Equal([27, 27, 27, 27, 12], expected[1]);                                  // about 27 X-Wing wraps a request
+        Assert.Equal([1, 1, 1, 1], expected[4]);                                          // full, then one too many; a huge one alone
+        Assert.Empty(page.PageErrors);
+    }
+
+    [Fact]
+    public async Task Device_public_keys_version_1_and_2_read_and_write_the_same_in_the_browser_and_dotnet()
+    {
+        using DeviceIdentity identity = DeviceIdentity.Generate();
+        byte[] v2 = DevicePublicKeys.Of(identity).ToBytes();
+        byte[] v1 = new DevicePublicKeys(identity.SigningPublicKey.ToArray(), identity.AgreementPublicKey.ToArray()).ToBytes();
+        string[] invalid =
+        [
+            "", Convert.ToBase64String(v1[..64]), Convert.ToBase64String([.. v1, 0]), Convert.ToBase64String(v2[..1280]), Convert.ToBase64String([.. v2, 0]),
+            Convert.ToBase64String([2, .. v1[1..]]), Convert.ToBase64String([1, .. v2[1..]]), Convert.ToBase64String([3, .. v2[1..]]), "not base64!",
+        ];
+        Assert.All(invalid, b => Assert.False(DevicePublicKeys.TryRead(b == "not base64!" ? [] : Convert.FromBase64String(b), out _)));
+
+        await using Person page = await OpenAsync();
+        JsonElement result = await page.Page.EvaluateAsync<JsonElement>("""
+            async ({ v1, v2, invalid }) => {
+              const K = await import('/e2ee/device-keys.js');
+              const { loadDeviceIdentity } = await import('/e2ee/device-identity.js');
+              const { toBase64, fromBase64 } = await import('/e2ee/signed-roster.js');
+              const toHex = (a) => (a === null ? null : Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(''));
+              const show = (k) => (k === null ? null : [toHex(k.signingPublicKey), toHex(k.agreementPublicKey), toHex(k.xwingPublicKey)]);
+              const me = await loadDeviceIdentity({ dbName: 'device-keys-interop' });
+              const d1 = K.decodeDevicePublicKeys(v1), d2 = K.decodeDevicePublicKeys(fromBase64(v2));
+              return {
+                decoded: [show(d1), show(d2)],
+                reencoded: [toBase64(K.encodeDevicePublicKeys(d1)), toBase64(K.encodeDevicePublicKeys(d2))],
+                invalid: invalid.map((b) => K.decodeDevicePublicKeys(b)),
+                mine: toBase64(K.encodeDevicePublicKeys(me)),
+                mineV1: toBase64(K.encodeDevicePublicKeys({ signingPublicKey: me.signingPublicKey, agreementPublicKey: me.agreementPublicKey })),
+                keys: [toHex(me.signingPublicKey), toHex(me.agreementPublicKey), toHex(me.xwingPublicKey)],
+              };
+            }
+            """, new { v1 = Convert.ToBase64String(v1), v2 = Convert.ToBase64String(v2), invalid });
+
+        string Hex(ReadOnlySpan<byte> b) => Convert.ToHexStringLower(b);
+        string?[][] decoded = [.. result.GetProperty("decoded").EnumerateArray().Select(k => k.EnumerateArray().Select(x => x.GetString()).ToArray())];
+        Assert.Equal([Hex(identity.SigningPublicKey), Hex(identity.AgreementPublicKey), null], decoded[0]);
+        Assert.Equal([Hex(identity.SigningPublicKey), Hex(identity.AgreementPublicKey), Hex(identity.XWingPublicKey)], decoded[1]);
+        Assert.Equal([Convert.ToBase64String(v1), Convert.ToBase64String(v2)], result.GetProperty("reencoded").EnumerateArray().Select(x => x.GetString()));
+        Assert.All(result.GetProperty("invalid").EnumerateArray(), x => Assert.Equal(JsonValueKind.Null, x.ValueKind));
+
+        // The browser's own keys: version 2, read by .NET as the browser has them.
+        string[] keys = [.. result.GetProperty("keys").EnumerateArray().Select(x => x.GetString()!)];
+        byte[] mine = Convert.FromBase64String(result.GetProperty("mine").GetString()!);
+        Assert.Equal(DevicePublicKeys.Version2Length, mine.Length);
+        Assert.True(DevicePublicKeys.TryRead(mine, out DevicePublicKeys? read));
+        Assert.Equal(keys, new[] { Hex(read!.SigningPublicKey.Span), Hex(read.AgreementPublicKey.Span), Hex(read.XWingPublicKey.Span) });
+        Assert.Equal(mine, read.ToBytes());
+        byte[] mineV1 = Convert.FromBase64String(result.GetProperty("mineV1").GetString()!);
+        Assert.Equal(new DevicePublicKeys(read.SigningPublicKey, read.AgreementPublicKey).ToBytes(), mineV1);
         Assert.Empty(page.PageErrors);
     }
 
@@ -218,6 +339,9 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
         Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(HpkeSuite.X25519Sha256Aes128Gcm, call.BrowserKeys.AgreementPublicKey.Span,
             EpochKeys.WrapInfo(Room, CallId, a.Session, "s-browser", 3), [], chosen, out byte[] enc, out byte[] ct));
         string key = JsonSerializer.Serialize(new { k = "key", epoch = 3, enc = Convert.ToBase64String(enc), ct = Convert.ToBase64String(ct), use = true });
+        Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(HpkeSuite.XWingSha256Aes128Gcm, call.BrowserKeys.XWingPublicKey.Span,
+            EpochKeys.WrapInfo(Room, CallId, a.Session, "s-browser", 3), [], chosen, out byte[] xEnc, out byte[] xCt));
+        string xWingKey = JsonSerializer.Serialize(new { k = "key", epoch = 3, kem = "x-wing", enc = Convert.ToBase64String(xEnc), ct = Convert.ToBase64String(xCt), use = true });
         string Signed(DeviceIdentity signer, string body, string from = "s-a", string to = "s-browser", string room = Room, string callId = CallId) =>
             JsonSerializer.Serialize(new { body, sig = Convert.ToBase64String(signer.Sign(EpochKeys.MessageToSign(room, callId, from, to, body))) });
         string WithSignature(string body, byte[] sig) => JsonSerializer.Serialize(new { body, sig = Convert.ToBase64String(sig) });
@@ -241,6 +365,16 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
                 .RootElement.GetProperty("sig").GetBytesFromBase64()),    // a signed another body
             ratchet, WithSignature(ratchet, RandomNumberGenerator.GetBytes(64)), Signed(c.Identity, ratchet), Signed(a.Identity, ratchet, to: c.Session),
             use, Signed(server, use), Signed(a.Identity, use, callId: "call-2"),
+            // The X-Wing wrap the server can make to the browser's X-Wing key, unsigned or signed by its own key.
+            xWingKey, Signed(server, xWingKey), Signed(c.Identity, xWingKey),
+            // Signed by a, but naming a KEM other than the wrap's, or none the browser knows: refused before opening.
+            Signed(a.Identity, key.Replace("\"enc\"", "\"kem\":\"x-wing\",\"enc\"", StringComparison.Ordinal)),
+            Signed(a.Identity, xWingKey.Replace("\"kem\":\"x-wing\"", "\"kem\":\"x25519\"", StringComparison.Ordinal)),
+            Signed(a.Identity, xWingKey.Replace(",\"kem\":\"x-wing\"", "", StringComparison.Ordinal)),
+            Signed(a.Identity, key.Replace("\"enc\"", "\"kem\":\"X25519\",\"enc\"", StringComparison.Ordinal)),
+            Signed(a.Identity, key.Replace("\"enc\"", "\"kem\":null,\"enc\"", StringComparison.Ordinal)),
+            Signed(a.Identity, key.Replace("\"enc\"", "\"kem\":32,\"enc\"", StringComparison.Ordinal)),
+            Signed(a.Identity, xWingKey.Replace("\"kem\":\"x-wing\"", "\"kem\":\"ml-kem\"", StringComparison.Ordinal)),
         ];
 
         string before = await call.BrowserStateAsync();
@@ -255,9 +389,9 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
         }
         await call.AssertAgreeAsync(2);
 
-        // The control: the same wrap signed by a is taken, and the browser sends with the secret it carries. The
-        // signature is what kept the forgery out.
-        await call.DeliverToBrowserAsync(a.Session, Signed(a.Identity, key));
+        // The control: the same wrap signed by a is taken (here the X-Wing one, naming its KEM), and the browser sends
+        // with the secret it carries. The signature is what kept the forgery out.
+        await call.DeliverToBrowserAsync(a.Session, Signed(a.Identity, xWingKey));
         using (JsonDocument state = JsonDocument.Parse(await call.BrowserStateAsync()))
         {
             Assert.Equal(3, state.RootElement.GetProperty("epoch").GetInt64());
@@ -303,7 +437,7 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
 
         /// <summary>Every message relayed: sender, recipient, its <c>k</c>, and whether its signature verified (here,
         /// with <see cref="EpochKeys.MessageToSign"/>) under its sender's key.</summary>
-        public List<(string From, string To, string Kind, bool Signed)> Relayed { get; } = [];
+        public List<(string From, string To, string Kind, bool Signed, string? Kem, int EncLength)> Relayed { get; } = [];
 
         /// <summary>The browser's device public keys.</summary>
         public DevicePublicKeys BrowserKeys => DevicePublicKeys.TryRead(Convert.FromBase64String(_browserKeys), out DevicePublicKeys? keys) ? keys! : throw new InvalidOperationException("no browser keys");
@@ -360,10 +494,12 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
             await RosterChangedAsync();
         }
 
-        public async Task<Member> JoinDotnetAsync(string session)
+        /// <summary>A .NET device joins; <paramref name="xWing"/> false: one made before X-Wing, registering device keys version 1.</summary>
+        public async Task<Member> JoinDotnetAsync(string session, bool xWing = true)
         {
             long version = ++_version;
-            var identity = DeviceIdentity.Generate();
+            DeviceIdentity identity = xWing ? DeviceIdentity.Generate()
+                : DeviceIdentity.FromPrivateKeys(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
             var sink = new Sink();
             var keys = new CallKeys(identity, new Transport(this, session), sink);
             await keys.SetCallAsync(Room, CallId, session);
@@ -422,7 +558,7 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
             Assert.Fail("the key exchange did not settle");
         }
 
-        private (string From, string To, string Kind, bool Signed) Read(string from, string to, string data)
+        private (string From, string To, string Kind, bool Signed, string? Kem, int EncLength) Read(string from, string to, string data)
         {
             using JsonDocument envelope = JsonDocument.Parse(data);
             string body = envelope.RootElement.GetProperty("body").GetString()!;
@@ -430,7 +566,10 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
             ReadOnlySpan<byte> signer = from == _browser ? BrowserKeys.SigningPublicKey.Span : _dotnet.Concat(_gone).Single(m => m.Session == from).Identity.SigningPublicKey;
             bool signed = DeviceIdentity.Verify(signer, sig, EpochKeys.MessageToSign(Room, CallId, from, to, body));
             using JsonDocument payload = JsonDocument.Parse(body);
-            return (from, to, payload.RootElement.GetProperty("k").GetString()!, signed);
+            JsonElement root = payload.RootElement;
+            return (from, to, root.GetProperty("k").GetString()!, signed,
+                root.TryGetProperty("kem", out JsonElement kem) ? kem.GetString() : null,
+                root.TryGetProperty("enc", out JsonElement enc) ? enc.GetBytesFromBase64().Length : 0);
         }
 
         /// <summary>Everyone sends with <paramref name="epoch"/>, and everyone holds everyone else's key of it.</summary>

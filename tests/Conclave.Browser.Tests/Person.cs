@@ -15,6 +15,7 @@ public sealed class Person : IAsyncDisposable
     private readonly ConcurrentQueue<string> _webSockets = new();
     private readonly ConcurrentQueue<string> _pageErrors = new();
     private readonly ConcurrentQueue<string> _console = new();
+    private readonly ConcurrentQueue<(bool Sent, string Text)> _e2eeFrames = new();
     private readonly string _profile;
 
     internal Person(string name, IBrowserContext context, IPage page, string profile)
@@ -24,7 +25,12 @@ public sealed class Person : IAsyncDisposable
         Page = page;
         _profile = profile;
         page.Request += (_, request) => _requests.Enqueue(request.Url);
-        page.WebSocket += (_, socket) => _webSockets.Enqueue(socket.Url);
+        page.WebSocket += (_, socket) =>
+        {
+            _webSockets.Enqueue(socket.Url);
+            socket.FrameSent += (_, frame) => RecordE2ee(true, frame.Text);
+            socket.FrameReceived += (_, frame) => RecordE2ee(false, frame.Text);
+        };
         page.PageError += (_, error) => _pageErrors.Enqueue(error);
         page.Console += (_, message) => _console.Enqueue($"{message.Type}: {message.Text}");
     }
@@ -44,6 +50,16 @@ public sealed class Person : IAsyncDisposable
 
     /// <summary>Console output, for failure messages.</summary>
     public IReadOnlyCollection<string> Console => _console;
+
+    /// <summary>The key-distribution frames of the page's signaling sockets, in order: the <c>e2ee-send</c> requests it sent
+    /// (<c>Sent</c>) and the <c>e2ee</c> events the server relayed to it, as JSON text.</summary>
+    public IReadOnlyCollection<(bool Sent, string Text)> E2eeFrames => _e2eeFrames;
+
+    private void RecordE2ee(bool sent, string? text)
+    {
+        if (text is not null && (text.Contains("\"e2ee-send\"", StringComparison.Ordinal) || text.Contains("\"e2ee\"", StringComparison.Ordinal)))
+            _e2eeFrames.Enqueue((sent, text));
+    }
 
     public async Task OpenAsync(string url) => await Page.GotoAsync(url);
 

@@ -13,7 +13,10 @@ namespace Conclave.E2ee.Calls;
 /// Key distribution in a call (docs/e2ee.md, "Key distribution" and "Rotation"), the same protocol and messages as the
 /// browser's <c>Clients/web/e2ee/call-keys.js</c>. The signed roster's oldest member (lowest join version, then session
 /// id, ordinal) leads: it makes each key epoch's secret (<see cref="EpochKeys"/>) and wraps it with HPKE base mode
-/// (RFC 9180, X25519) to the members who need it; the server relays the messages without being able to open them.
+/// (RFC 9180) to the members who need it; the server relays the messages without being able to open them. A member
+/// whose registered keys include an X-Wing key (<see cref="DevicePublicKeys.HasXWing"/>) gets HPKE-X-Wing wraps
+/// (<see cref="HpkeSuite.XWingSha256Aes128Gcm"/>, post-quantum hybrid), any other DHKEM(X25519) ones
+/// (<see cref="HpkeSuite.X25519Sha256Aes128Gcm"/>).
 /// <code>
 ///   join of N:  secret' = ratchet(secret); N gets a wrap of secret', the others a `ratchet` note   (the leader: 1 send)
 ///   leave of L: secret' = fresh random;    every remaining member gets a wrap of it                  (the leader: 1 send)
@@ -22,7 +25,8 @@ namespace Conclave.E2ee.Calls;
 /// </code>
 /// Messages (the <c>data</c> of <c>e2ee-send</c>): the JSON text of <c>{"body":text,"sig":b64}</c>, <c>sig</c> the
 /// sender device's Ed25519 signature of <see cref="EpochKeys.MessageToSign"/> (room, call, sender, recipient, body),
-/// <c>body</c> the JSON text of <c>{"k":"key","epoch":e,"enc":b64,"ct":b64,"use":bool}</c> | <c>{"k":"ratchet","epoch":e}</c>
+/// <c>body</c> the JSON text of <c>{"k":"key","epoch":e,"kem":"x-wing","enc":b64,"ct":b64,"use":bool}</c> (<c>kem</c> absent
+/// or <c>"x25519"</c>: DHKEM(X25519); any other value is refused) | <c>{"k":"ratchet","epoch":e}</c>
 /// | <c>{"k":"use","epoch":e}</c> from the leader, or <c>{"k":"ack","epoch":e}</c> | <c>{"k":"need"}</c> to it. A message
 /// whose signature does not verify under the signed roster's key of its sender is dropped: HPKE base mode does not say
 /// who sealed a wrap, and the relay's <c>from</c> is the server's word. A member that cannot follow (a ratchet from an
@@ -49,11 +53,27 @@ public sealed class CallKeys : IAsyncDisposable
     /// <summary>Messages kept while their sender is not yet the leader this client sees.</summary>
     public const int MaxStashed = 64;
 
-    /// <summary>Messages per <see cref="ICallKeyTransport.SendAsync"/> request (about 200 characters each).</summary>
-    public const int BatchSize = 200;
+    /// <summary>
+    /// The most an <see cref="ICallKeyTransport.SendAsync"/> request carries, in characters, each message counted as
+    /// <see cref="BatchedLength"/>: 48 KiB, so that the <c>e2ee-send</c> message (its JSON escaping and the rest) stays
+    /// under signaling's 64 KiB. An X25519 wrap is about 250 characters, an X-Wing wrap about 1,800, a note about 150.
+    /// </summary>
+    public const int MaxBatchChars = 48 * 1024;
+
+    /// <summary>The most messages in one request (signaling's limit: one per other participant of the largest call).</summary>
+    public const int MaxBatchMessages = 500;
+
+    /// <summary>What one message counts for in <see cref="MaxBatchChars"/>: its data, its recipient, and 16 for the rest
+    /// of its <c>{"to":…,"data":…}</c> entry.</summary>
+    public static int BatchedLength(CallKeyMessage message) => message.Data.Length + message.To.Length + 16;
+
+    /// <summary>The value of <c>kem</c> in an X-Wing wrap.</summary>
+    public const string XWingKemName = "x-wing";
+
+    /// <summary>The value of <c>kem</c> in an X25519 wrap (which may also leave it out, as this endpoint does).</summary>
+    public const string X25519KemName = "x25519";
 
     private const long MaxSafeInteger = (1L << 53) - 1;               // JavaScript's Number.MAX_SAFE_INTEGER
-    private static readonly HpkeSuite Suite = HpkeSuite.X25519Sha256Aes128Gcm;
     // As JSON.stringify writes the envelope: `"` in the body as \", not \u0022 (both read the same).
     private static readonly JsonWriterOptions EnvelopeOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -402,8 +422,16 @@ public sealed class CallKeys : IAsyncDisposable
         byte[]? secret = null;
         if (payload.K == "key")
         {
+            // The suite the wrap names, and no other: an unknown kem, or X-Wing without an X-Wing key here, is ignored.
+            (HpkeSuite suite, HpkeKeyPair? recipient) = payload.Kem switch
+            {
+                WrapKem.X25519 => (HpkeSuite.X25519Sha256Aes128Gcm, _identity.AgreementKeyPair),
+                WrapKem.XWing => (HpkeSuite.XWingSha256Aes128Gcm, _identity.XWingKeyPair),
+                _ => (default, null),
+            };
+            if (recipient is null) return true;
             byte[] info = EpochKeys.WrapInfo(_call!.Room, _call.Call, leader, _call.Me, epoch);
-            HpkeStatus status = HpkeBaseMode.Open(Suite, _identity.AgreementKeyPair, FromBase64(payload.Enc), info, [], FromBase64(payload.Ct), out byte[] opened);
+            HpkeStatus status = HpkeBaseMode.Open(suite, recipient, FromBase64(payload.Enc), info, [], FromBase64(payload.Ct), out byte[] opened);
             if (status != HpkeStatus.Ok || opened.Length != EpochKeys.EpochSecretLength)
             {
                 CryptographicOperations.ZeroMemory(opened);
@@ -430,10 +458,15 @@ public sealed class CallKeys : IAsyncDisposable
     {
         if (!_signed.ById.TryGetValue(to, out SignedMember? member)) return null;
         byte[] info = EpochKeys.WrapInfo(_call!.Room, _call.Call, _call.Me, to, epoch);
-        if (HpkeBaseMode.Seal(Suite, member.Keys.AgreementPublicKey.Span, info, [], secret, out byte[] enc, out byte[] ct) != HpkeStatus.Ok)
-            return null;                                              // a registered key that is no X25519 key: it gets nothing
+        // X-Wing whenever the member registered an X-Wing key: sealing needs nothing more on this side.
+        bool xWing = member.Keys.HasXWing;
+        HpkeStatus status = xWing
+            ? HpkeBaseMode.Seal(HpkeSuite.XWingSha256Aes128Gcm, member.Keys.XWingPublicKey.Span, info, [], secret, out byte[] enc, out byte[] ct)
+            : HpkeBaseMode.Seal(HpkeSuite.X25519Sha256Aes128Gcm, member.Keys.AgreementPublicKey.Span, info, [], secret, out enc, out ct);
+        if (status != HpkeStatus.Ok) return null;                     // a registered key that is no key of its KEM: it gets nothing
+        string kem = xWing ? $"\"kem\":\"{XWingKemName}\"," : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{{\"k\":\"key\",\"epoch\":{epoch},\"enc\":\"{Convert.ToBase64String(enc)}\",\"ct\":\"{Convert.ToBase64String(ct)}\",\"use\":{(use ? "true" : "false")}}}");
+            $"{{\"k\":\"key\",\"epoch\":{epoch},{kem}\"enc\":\"{Convert.ToBase64String(enc)}\",\"ct\":\"{Convert.ToBase64String(ct)}\",\"use\":{(use ? "true" : "false")}}}");
     }
 
     private const string NeedNote = """{"k":"need"}""";
@@ -453,14 +486,13 @@ public sealed class CallKeys : IAsyncDisposable
         }
     }
 
-    /// <summary>Signs and sends <paramref name="messages"/>, batched.</summary>
+    /// <summary>Signs and sends <paramref name="messages"/>, in order, batched by size (<see cref="Batches"/>).</summary>
     private async Task SendAsync(IReadOnlyList<Outgoing> messages)
     {
         Place place = _call!;
         CallKeyMessage[] signedMessages = [.. messages.Select(m => new CallKeyMessage(m.To, Envelope(place, m)))];
-        for (int i = 0; i < signedMessages.Length; i += BatchSize)
+        foreach (CallKeyMessage[] batch in Batches(signedMessages))
         {
-            CallKeyMessage[] batch = [.. signedMessages.Skip(i).Take(BatchSize)];
             Interlocked.Increment(ref _sends);
             Interlocked.Add(ref _wraps, batch.Length);
             try
@@ -472,6 +504,31 @@ public sealed class CallKeys : IAsyncDisposable
                 // A member that left meanwhile is simply not delivered to; a dropped connection is healed by `need` later.
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="messages"/> cut, in order, into requests of at most <see cref="MaxBatchChars"/> (each message
+    /// counted as <see cref="BatchedLength"/>) and <see cref="MaxBatchMessages"/> messages: a request is closed when the
+    /// next message would not fit. call-keys.js cuts the same way.
+    /// </summary>
+    public static IEnumerable<CallKeyMessage[]> Batches(IReadOnlyList<CallKeyMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var batch = new List<CallKeyMessage>();
+        int length = 0;
+        foreach (CallKeyMessage message in messages)
+        {
+            int size = BatchedLength(message);
+            if (batch.Count > 0 && (length + size > MaxBatchChars || batch.Count == MaxBatchMessages))
+            {
+                yield return [.. batch];
+                batch.Clear();
+                length = 0;
+            }
+            batch.Add(message);
+            length += size;
+        }
+        if (batch.Count > 0) yield return [.. batch];
     }
 
     /// <summary><c>{"body":text,"sig":b64}</c>: the message this device sends, signed for its place and recipient.</summary>
@@ -587,9 +644,21 @@ public sealed class CallKeys : IAsyncDisposable
         public ITimer? Timer { get; set; }
     }
 
+    /// <summary>The KEM a <c>key</c> message names.</summary>
+    private enum WrapKem
+    {
+        /// <summary><c>kem</c> absent or <c>"x25519"</c>.</summary>
+        X25519,
+        /// <summary><c>"x-wing"</c>.</summary>
+        XWing,
+        /// <summary>Anything else: the wrap is refused.</summary>
+        Unknown,
+    }
+
     /// <summary>A received message's body (once its signature verified), read the way call-keys.js reads it: <c>epoch</c> counts only as a JavaScript safe
-    /// non-negative integer (else -1), <c>enc</c> and <c>ct</c> only as strings, <c>use</c> only as <c>true</c>.</summary>
-    private sealed record Payload(string K, long Epoch, string? Enc, string? Ct, bool Use)
+    /// non-negative integer (else -1), <c>enc</c> and <c>ct</c> only as strings, <c>use</c> only as <c>true</c>, <c>kem</c>
+    /// as <see cref="WrapKem"/> (absent: X25519).</summary>
+    private sealed record Payload(string K, long Epoch, string? Enc, string? Ct, bool Use, WrapKem Kem)
     {
         public static Payload? Parse(string? data)
         {
@@ -603,8 +672,16 @@ public sealed class CallKeys : IAsyncDisposable
                 if (root.TryGetProperty("epoch", out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double d)
                     && double.IsFinite(d) && d >= 0 && d <= MaxSafeInteger && Math.Floor(d) == d)
                     epoch = (long)d;
+                WrapKem kem = !root.TryGetProperty("kem", out JsonElement kemValue) ? WrapKem.X25519
+                    : kemValue.ValueKind != JsonValueKind.String ? WrapKem.Unknown
+                    : kemValue.GetString() switch
+                    {
+                        X25519KemName => WrapKem.X25519,
+                        XWingKemName => WrapKem.XWing,
+                        _ => WrapKem.Unknown,
+                    };
                 return new Payload(k.GetString()!, epoch, Text(root, "enc"), Text(root, "ct"),
-                    root.TryGetProperty("use", out JsonElement use) && use.ValueKind == JsonValueKind.True);
+                    root.TryGetProperty("use", out JsonElement use) && use.ValueKind == JsonValueKind.True, kem);
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
             {

@@ -5,62 +5,78 @@ using System.Text.Json;
 
 namespace Conclave.E2ee.Identity;
 
-/*  Device identity file, version 1: one UTF-8 JSON object, written as
+/*  Device identity file, version 2: one UTF-8 JSON object, written as
 
-      {"version":1,"signingPrivateKey":"<base64>","agreementPrivateKey":"<base64>"}\n
+      {"version":2,"signingPrivateKey":"<base64>","agreementPrivateKey":"<base64>","xwingSeed":"<base64>"}\n
 
-    version              the number 1
+    version              the number 2
     signingPrivateKey    standard base64 (RFC 4648 §4, padded) of the 32-byte Ed25519 secret seed (RFC 8032 §5.1.5)
     agreementPrivateKey  standard base64 of the 32-byte X25519 private key (RFC 7748 §5; stored clamped)
+    xwingSeed            standard base64 of the 32-byte X-Wing decapsulation key (draft-connolly-cfrg-xwing-kem-10 §5.1)
 
-    A reader takes the properties in any order, and rejects a missing, duplicate, unknown or mistyped property, a
-    key that is not 32 bytes, trailing content and files over MaxLength bytes. The version is checked first, so a
-    newer file is reported as such and not as malformed. The public keys are not stored: they are recomputed.   */
+    Version 1, written before X-Wing, is the same without "xwingSeed" ({"version":1,"signingPrivateKey":…,
+    "agreementPrivateKey":…}); it reads as an identity without an X-Wing key, which DeviceIdentityStore upgrades.
+    A reader takes the properties in any order, and rejects a missing, duplicate, unknown or mistyped property (so
+    "xwingSeed" in version 1), a key that is not 32 bytes, trailing content and files over MaxLength bytes. The version
+    is checked first, so a newer file is reported as such and not as malformed. The public keys are not stored: they
+    are recomputed.   */
 /// <summary>
-/// The device identity file format (version 1): <see cref="Write"/> and <see cref="Read"/>. Key material passes
-/// through stack buffers that are wiped; the caller wipes the file bytes.
+/// The device identity file format (version 2, and version 1 for reading): <see cref="Write"/> and <see cref="Read"/>.
+/// Key material passes through stack buffers that are wiped; the caller wipes the file bytes.
 /// </summary>
 internal static class DeviceIdentityFile
 {
-    /// <summary>The version this library writes and the only one it reads.</summary>
-    public const int Version = 1;
+    /// <summary>The version this library writes.</summary>
+    public const int Version = 2;
 
-    /// <summary>The largest file read; a version 1 file is 126 bytes.</summary>
+    /// <summary>The version written before X-Wing, still read.</summary>
+    public const int Version1 = 1;
+
+    /// <summary>The largest file read; a version 2 file is 209 bytes.</summary>
     public const int MaxLength = 1024;
 
     private const int Base64KeyLength = 44;                          // 4 * ceil(32 / 3)
     private const int MaxEncodedValueLength = 128;                   // longer string values are malformed, not copied
 
-    private static ReadOnlySpan<byte> Prefix => "{\"version\":1,\"signingPrivateKey\":\""u8;
+    private static ReadOnlySpan<byte> Prefix => "{\"version\":2,\"signingPrivateKey\":\""u8;
     private static ReadOnlySpan<byte> Middle => "\",\"agreementPrivateKey\":\""u8;
+    private static ReadOnlySpan<byte> Middle2 => "\",\"xwingSeed\":\""u8;
     private static ReadOnlySpan<byte> Suffix => "\"}\n"u8;
 
-    /// <summary>The length of every version 1 file.</summary>
-    public static int Length => Prefix.Length + Base64KeyLength + Middle.Length + Base64KeyLength + Suffix.Length;
+    /// <summary>The length of every version 2 file.</summary>
+    public static int Length =>
+        Prefix.Length + Base64KeyLength + Middle.Length + Base64KeyLength + Middle2.Length + Base64KeyLength + Suffix.Length;
 
-    /// <summary>Writes <paramref name="identity"/>'s private keys as a version 1 file of <see cref="Length"/> bytes.</summary>
+    /// <summary>Writes <paramref name="identity"/>'s private keys as a version 2 file of <see cref="Length"/> bytes.</summary>
+    /// <exception cref="ArgumentException">The identity has no X-Wing key (only version 2 is written).</exception>
     public static void Write(DeviceIdentity identity, Span<byte> destination)
     {
         Span<byte> signing = stackalloc byte[DeviceIdentity.PrivateKeyLength];
         Span<byte> agreement = stackalloc byte[DeviceIdentity.PrivateKeyLength];
+        Span<byte> xWing = stackalloc byte[DeviceIdentity.XWingSeedLength];
         try
         {
+            if (!identity.ExportXWingSeed(xWing)) throw new ArgumentException("only an identity with an X-Wing key is written", nameof(identity));
             identity.ExportPrivateKeys(signing, agreement);
             int offset = 0;
             Append(destination, ref offset, Prefix);
             AppendBase64(destination, ref offset, signing);
             Append(destination, ref offset, Middle);
             AppendBase64(destination, ref offset, agreement);
+            Append(destination, ref offset, Middle2);
+            AppendBase64(destination, ref offset, xWing);
             Append(destination, ref offset, Suffix);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(signing);
             CryptographicOperations.ZeroMemory(agreement);
+            CryptographicOperations.ZeroMemory(xWing);
         }
     }
 
-    /// <summary>The identity in <paramref name="file"/>, or an exception naming <paramref name="path"/>; no partial state.</summary>
+    /// <summary>The identity in <paramref name="file"/> (without an X-Wing key for version 1), or an exception naming
+    /// <paramref name="path"/>; no partial state.</summary>
     /// <exception cref="DeviceIdentityFileException">The file is malformed, of another version, or has a key of the wrong length.</exception>
     public static DeviceIdentity Read(ReadOnlySpan<byte> file, string path)
     {
@@ -68,24 +84,28 @@ internal static class DeviceIdentityFile
         if (file.Length > MaxLength) throw Malformed(path, $"it is larger than {MaxLength} bytes");
 
         int version = ReadVersion(file, path);
-        if (version != Version)
+        if (version is not (Version1 or Version))
         {
             throw new DeviceIdentityFileException(path, DeviceIdentityFileError.UnsupportedVersion,
-                $"The device identity file '{path}' has version {version}; this version of Conclave reads version {Version} only. " +
+                $"The device identity file '{path}' has version {version}; this version of Conclave reads versions {Version1} and {Version} only. " +
                 "Use a newer Conclave, or move the file aside to create a new identity (peers will see a new device).");
         }
 
         Span<byte> signing = stackalloc byte[DeviceIdentity.PrivateKeyLength];
         Span<byte> agreement = stackalloc byte[DeviceIdentity.PrivateKeyLength];
+        Span<byte> xWing = stackalloc byte[DeviceIdentity.XWingSeedLength];
         try
         {
-            ReadKeys(file, path, signing, agreement);
-            return DeviceIdentity.FromPrivateKeys(signing, agreement);
+            ReadKeys(file, path, signing, agreement, version == Version ? xWing : default);
+            return version == Version
+                ? DeviceIdentity.FromPrivateKeys(signing, agreement, xWing)
+                : DeviceIdentity.FromPrivateKeys(signing, agreement);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(signing);
             CryptographicOperations.ZeroMemory(agreement);
+            CryptographicOperations.ZeroMemory(xWing);
         }
     }
 
@@ -120,10 +140,11 @@ internal static class DeviceIdentityFile
         }
     }
 
-    /// <summary>Second pass, for a version 1 file: both keys, exactly once each, and nothing else.</summary>
-    private static void ReadKeys(ReadOnlySpan<byte> file, string path, Span<byte> signing, Span<byte> agreement)
+    /// <summary>Second pass: both keys, and the X-Wing seed when <paramref name="xWing"/> is not empty (version 2),
+    /// exactly once each, and nothing else.</summary>
+    private static void ReadKeys(ReadOnlySpan<byte> file, string path, Span<byte> signing, Span<byte> agreement, Span<byte> xWing)
     {
-        bool haveSigning = false, haveAgreement = false;
+        bool haveSigning = false, haveAgreement = false, haveXWing = false;
         var reader = new Utf8JsonReader(file, new JsonReaderOptions { MaxDepth = 4 });
         reader.Read();                                               // StartObject, checked by ReadVersion
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -146,6 +167,13 @@ internal static class DeviceIdentityFile
                 ReadKey(ref reader, path, "agreementPrivateKey", agreement);
                 haveAgreement = true;
             }
+            else if (!xWing.IsEmpty && reader.ValueTextEquals("xwingSeed"u8))
+            {
+                if (haveXWing) throw Malformed(path, "\"xwingSeed\" appears twice");
+                reader.Read();
+                ReadKey(ref reader, path, "xwingSeed", xWing);
+                haveXWing = true;
+            }
             else
             {
                 throw Malformed(path, $"it has an unknown property \"{Truncate(reader.GetString())}\"");
@@ -153,6 +181,7 @@ internal static class DeviceIdentityFile
         }
         if (!haveSigning) throw Malformed(path, "it has no \"signingPrivateKey\"");
         if (!haveAgreement) throw Malformed(path, "it has no \"agreementPrivateKey\"");
+        if (!xWing.IsEmpty && !haveXWing) throw Malformed(path, "it has no \"xwingSeed\"");
     }
 
     private static void ReadKey(ref Utf8JsonReader reader, string path, string name, Span<byte> key)

@@ -15,4 +15,8 @@ public enum DeviceIdentityFileError
 
     /// <summary>A private key decodes to other than 32 bytes.</summary>
     InvalidKeyLength = 4,
+
+    /// <summary>The upgrade slot beside a version 1 file (<see cref="DeviceIdentityStore.Load"/>) holds another identity's
+    /// keys, left there by hand or by an interrupted upgrade of a file since replaced; the slot must be deleted.</summary>
+    UpgradeConflict = 5,
 }

@@ -11,7 +11,8 @@ internal static partial class UnixHardLink
 {
     /// <summary>Links <paramref name="existingPath"/> as <paramref name="newPath"/>.</summary>
     /// <returns><see cref="LinkResult.Linked"/>; <see cref="LinkResult.Exists"/> when <paramref name="newPath"/> already
-    /// exists; <see cref="LinkResult.Unsupported"/> when the platform or file system offers no hard links.</returns>
+    /// exists; <see cref="LinkResult.Missing"/> when <paramref name="existingPath"/> does not; <see cref="LinkResult.Unsupported"/>
+    /// when the platform or file system offers no hard links.</returns>
     public static LinkResult TryLink(string existingPath, string newPath)
     {
         if (OperatingSystem.IsWindows()) return LinkResult.Unsupported;
@@ -23,7 +24,12 @@ internal static partial class UnixHardLink
         {
             return LinkResult.Unsupported;
         }
-        return Marshal.GetLastPInvokeError() == EExist ? LinkResult.Exists : LinkResult.Unsupported;
+        return Marshal.GetLastPInvokeError() switch
+        {
+            EExist => LinkResult.Exists,
+            ENoEnt => LinkResult.Missing,
+            _ => LinkResult.Unsupported,
+        };
     }
 
     /// <summary>The outcome of <see cref="TryLink"/>.</summary>
@@ -31,9 +37,11 @@ internal static partial class UnixHardLink
     {
         Linked,
         Exists,
+        Missing,
         Unsupported,
     }
 
+    private const int ENoEnt = 2;                                    // ENOENT on Linux, macOS and the BSDs
     private const int EExist = 17;                                   // EEXIST on Linux, macOS and the BSDs
 
 #pragma warning disable SYSLIB1054 // LibraryImport needs AllowUnsafeBlocks for string marshalling; DllImport does not.

@@ -8,11 +8,16 @@
 //   leader says `use` and everyone sends with it: nobody sends with a key a member does not hold yet.
 //
 // Messages (the `data` of e2ee-send): JSON { body, sig }, `sig` the sender device's Ed25519 signature of
-// messageToSign (epoch-keys.js) over `body`, itself the JSON text of { k: 'key', epoch, enc, ct, use } |
+// messageToSign (epoch-keys.js) over `body`, itself the JSON text of { k: 'key', epoch, kem, enc, ct, use } |
 // { k: 'ratchet', epoch } | { k: 'use', epoch } from the leader, or { k: 'ack', epoch } | { k: 'need' } to it.
 // Messages whose signature does not verify under the signed roster's key of their sender are dropped. A member that
 // cannot follow (a ratchet from an epoch it lacks) says `need` and is sent the current secret.
-import { open, seal } from './hpke.js';
+//
+// The KEM of a wrap: a member whose registered keys include an X-Wing key (device keys version 2) gets an HPKE-X-Wing
+// wrap (X-Wing, HKDF-SHA256, AES-128-GCM: post-quantum hybrid), `kem: 'x-wing'`; any other gets DHKEM(X25519), and the
+// payload has no `kem` (which a receiver also takes as 'x25519'). A receiver opens with the suite the payload names and
+// ignores a wrap naming anything else.
+import { Suites, open, seal } from './hpke.js';
 import { verify } from './device-identity.js';
 import { freshSecret, messageToSign, ratchet, senderKey, wrapInfo } from './epoch-keys.js';
 import { fromBase64, toBase64, verifyParticipant } from './signed-roster.js';
@@ -23,13 +28,47 @@ export const ACK_TIMEOUT_MS = 3000;
 const KEPT_EPOCHS = 3;
 /** Messages kept while their sender is not yet the leader this page sees (the roster event is still on its way). */
 const MAX_STASHED = 64;
-/** Wraps per e2ee-send (about 200 characters each, well under the 64 KiB message cap). */
-const BATCH = 200;
+/**
+ * The most one e2ee-send carries, in characters, each message counted as {@link batchedLength}: 48 KiB, so that the
+ * request (with its JSON escaping) stays under signaling's 64 KiB. An X25519 wrap is about 250 characters, an X-Wing
+ * wrap about 1,800, a note about 150. The .NET CallKeys cuts the same way (MaxBatchChars).
+ */
+export const MAX_BATCH_CHARS = 48 * 1024;
+/** The most messages in one e2ee-send (signaling's limit: one per other participant of the largest call). */
+export const MAX_BATCH_MESSAGES = 500;
+/** What one message counts for in {@link MAX_BATCH_CHARS}: its data, its recipient, and 16 for the rest of its entry. */
+export const batchedLength = ({ to, data }) => data.length + to.length + 16;
+/** `kem` of an X-Wing wrap; absent or 'x25519' is DHKEM(X25519). */
+const KEM_XWING = 'x-wing';
+const KEM_X25519 = 'x25519';
+
+/**
+ * `messages` ({ to, data }) cut, in order, into e2ee-send requests of at most MAX_BATCH_CHARS and MAX_BATCH_MESSAGES:
+ * a request is closed when the next message would not fit.
+ * @param {{ to: string, data: string }[]} messages
+ * @returns {{ to: string, data: string }[][]}
+ */
+export function batches(messages) {
+  const out = [];
+  let batch = [], length = 0;
+  for (const message of messages) {
+    const size = batchedLength(message);
+    if (batch.length > 0 && (length + size > MAX_BATCH_CHARS || batch.length === MAX_BATCH_MESSAGES)) {
+      out.push(batch);
+      batch = [];
+      length = 0;
+    }
+    batch.push(message);
+    length += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
 
 export class CallKeys extends EventTarget {
   #identity; #signaling; #frames;
   #call = null;                   // { room, call, me }
-  #signed = new Map();            // sessionId → { signingPublicKey, agreementPublicKey, joinVersion } (self included)
+  #signed = new Map();            // sessionId → { signingPublicKey, agreementPublicKey, xwingPublicKey, joinVersion } (self included)
   #checked = new Map();           // sessionId → { source, keys }: verification results, redone when the input changes
   #secrets = new Map();           // epoch → secret
   #receiveKeys = new Set();       // `${epoch} ${sessionId}` installed in the worker
@@ -183,7 +222,10 @@ export class CallKeys extends EventTarget {
     this.#pending = pending;
     pending.timer = setTimeout(() => this.#serial(() => this.#commit(epoch)), ACK_TIMEOUT_MS);
     const messages = [];
-    for (const to of wrapTo) messages.push({ to, body: await this.#wrap(to, epoch, secret, false) });
+    for (const to of wrapTo) {
+      const body = await this.#wrap(to, epoch, secret, false);
+      if (body !== null) messages.push({ to, body });
+    }
     for (const to of ratchetFor) messages.push({ to, body: { k: 'ratchet', epoch } });
     await this.#send(messages);
   }
@@ -217,7 +259,8 @@ export class CallKeys extends EventTarget {
         if (leader !== me || this.#members === null) return true;
         const latest = this.#latestEpoch();
         this.#members.add(from);
-        if (latest !== null) await this.#send([{ to: from, body: await this.#wrap(from, latest, this.#secrets.get(latest), this.#pending === null) }]);
+        const body = latest === null ? null : await this.#wrap(from, latest, this.#secrets.get(latest), this.#pending === null);
+        if (body !== null) await this.#send([{ to: from, body }]);
         return true;
       }
       case 'key': case 'ratchet': case 'use':
@@ -244,7 +287,7 @@ export class CallKeys extends EventTarget {
     }
   }
 
-  async #follow(leader, { k, epoch, enc, ct, use }) {
+  async #follow(leader, { k, epoch, kem, enc, ct, use }) {
     if (k === 'use') {
       if (this.#secrets.has(epoch)) await this.#use(epoch);
       else await this.#send([{ to: leader, body: { k: 'need' } }]);
@@ -252,9 +295,19 @@ export class CallKeys extends EventTarget {
     }
     let secret = null;
     if (k === 'key') {
+      // The suite the wrap names, and no other: an unknown kem, or X-Wing without an X-Wing key here, is ignored.
+      let recipient = null, suite;
+      if (kem === undefined || kem === KEM_X25519) {
+        recipient = this.#identity.agreementKeyPair;
+        suite = Suites.X25519Sha256Aes128Gcm;
+      } else if (kem === KEM_XWING) {
+        recipient = this.#identity.xwingDecapsulationKey ?? null;
+        suite = Suites.XWingSha256Aes128Gcm;
+      }
+      if (recipient === null) return true;
       const { room, call, me } = this.#call;
       const info = wrapInfo({ room, call, from: leader, to: me, epoch });
-      const opened = await open(this.#identity.agreementKeyPair, fromBase64(enc) ?? new Uint8Array(0), info, new Uint8Array(0), fromBase64(ct) ?? new Uint8Array(0));
+      const opened = await open(recipient, fromBase64(enc) ?? new Uint8Array(0), info, new Uint8Array(0), fromBase64(ct) ?? new Uint8Array(0), { suite });
       if (!opened.ok || opened.pt.length !== 32) return true;   // not for this device, or forged: ignored
       secret = opened.pt;
     } else if (this.#secrets.has(epoch - 1)) {
@@ -270,14 +323,25 @@ export class CallKeys extends EventTarget {
     return true;
   }
 
+  /** The payload of a wrap of `secret` to `to`: HPKE-X-Wing if `to` registered an X-Wing key, else DHKEM(X25519). Null
+   *  when its registered key is no key of that KEM (it gets nothing). */
   async #wrap(to, epoch, secret, use) {
     const { room, call, me } = this.#call;
-    const { agreementPublicKey } = this.#signed.get(to);
-    const { enc, ct } = await seal(agreementPublicKey, wrapInfo({ room, call, from: me, to, epoch }), new Uint8Array(0), secret);
-    return { k: 'key', epoch, enc: toBase64(enc), ct: toBase64(ct), use };
+    const { agreementPublicKey, xwingPublicKey } = this.#signed.get(to);
+    const info = wrapInfo({ room, call, from: me, to, epoch });
+    try {
+      if (xwingPublicKey) {
+        const { enc, ct } = await seal(xwingPublicKey, info, new Uint8Array(0), secret, { suite: Suites.XWingSha256Aes128Gcm });
+        return { k: 'key', epoch, kem: KEM_XWING, enc: toBase64(enc), ct: toBase64(ct), use };
+      }
+      const { enc, ct } = await seal(agreementPublicKey, info, new Uint8Array(0), secret);
+      return { k: 'key', epoch, enc: toBase64(enc), ct: toBase64(ct), use };
+    } catch {
+      return null;
+    }
   }
 
-  /** Signs and sends `messages` ({ to, body }: body the payload object), batched. */
+  /** Signs and sends `messages` ({ to, body }: body the payload object), in order, batched by size ({@link batches}). */
   async #send(messages) {
     const { room, call, me } = this.#call;
     const signedMessages = [];
@@ -286,8 +350,7 @@ export class CallKeys extends EventTarget {
       const sig = await this.#identity.sign(messageToSign({ room, call, from: me, to, body: text }));
       signedMessages.push({ to, data: JSON.stringify({ body: text, sig: toBase64(sig) }) });
     }
-    for (let i = 0; i < signedMessages.length; i += BATCH) {
-      const batch = signedMessages.slice(i, i + BATCH);
+    for (const batch of batches(signedMessages)) {
       this.messages.sends++;
       this.messages.wraps += batch.length;
       // A member that left meanwhile is simply not delivered to; a dropped connection is healed by `need` later.

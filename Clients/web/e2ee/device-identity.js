@@ -1,23 +1,32 @@
-// The identity of this device (issue 5): an Ed25519 signing key pair and an X25519 key-agreement key pair, made on
-// first use and kept in IndexedDB as non-extractable WebCrypto keys. The private keys never leave WebCrypto; only the
-// public halves (32 bytes each) are read out, to be registered with the server. No dependencies besides hpke.js;
+// The identity of this device (issue 5): an Ed25519 signing key pair, an X25519 key-agreement key pair and an X-Wing
+// key pair (X25519 + ML-KEM-768, post-quantum hybrid), made on first use and kept in IndexedDB. The Ed25519 and X25519
+// private keys are non-extractable WebCrypto keys: they never leave WebCrypto. The X-Wing private key is its 32-byte
+// seed (draft-connolly-cfrg-xwing-kem-10 §5.1), stored as bytes: WebCrypto has no ML-KEM, so it cannot be a
+// non-extractable CryptoKey, and script running on the page can read it (docs/security.md). Only the public halves are
+// read out, to be registered with the server. Depends on hpke.js (and xwing.js, loaded when an identity is loaded);
 // usable from a page or a worker.
 //
 //   const me = await loadDeviceIdentity();                  // the same keys on every load in this browser profile
-//   me.signingPublicKey, me.agreementPublicKey, me.fingerprint // to register and to show
+//   me.signingPublicKey, me.agreementPublicKey, me.xwingPublicKey, me.fingerprint // to register and to show
 //   const signature = await me.sign(bytes);                  // 64 bytes, Ed25519 (RFC 8032)
 //   const ok = await verify(theirSigningKey, signature, bytes); // true or false; never throws
 //   const r = await open(me.agreementKeyPair, enc, info, aad, ct); // hpke.js: what was sealed to agreementPublicKey
+//   const x = await open(me.xwingDecapsulationKey, enc, info, aad, ct, { suite: Suites.XWingSha256Aes128Gcm });
 //   await forgetDeviceIdentity();                           // the next load makes a new identity
 //
 // Storage: database `dbName` (default 'conclave-e2ee'; any version), object store 'device' (out-of-line keys), one record
 // under the key 'identity'. A CryptoKey is stored by structured clone, which keeps it non-extractable: the stored
-// record holds the keys, not their bytes. Two tabs loading at once for the first time both generate keys, then each
-// stores its keys in a readwrite transaction that reads the record and writes only when it is absent; readwrite
-// transactions on a store do not overlap, so the second one finds the first one's identity and both return that.
+// record holds the keys, not their bytes (the X-Wing seed excepted). Two tabs loading at once for the first time both
+// generate keys, then each stores its keys in a readwrite transaction that reads the record and writes only when it
+// is absent; readwrite transactions on a store do not overlap, so the second one finds the first one's identity and
+// both return that. A record made before X-Wing (no `xwingSeed`) is upgraded the same way: each loader draws a seed
+// and, in one readwrite transaction, adds it only if the record still has none; all return the seed that was stored.
 
 import { asBytes } from './hpke-core.js';
 import { generateKeyPair, publicKeyOf } from './hpke.js';
+
+/** The length of the X-Wing seed (the decapsulation key, §5.1) and of its public key. */
+const XWING_SEED_LENGTH = 32;
 
 /** The database of the web client's E2EE state, unless told otherwise. */
 export const DEFAULT_DB_NAME = 'conclave-e2ee';
@@ -43,6 +52,8 @@ const SIGNATURE_LENGTH = 64;
  * @property {CryptoKey} agreementPrivateKey X25519, usage deriveBits, non-extractable.
  * @property {CryptoKey} agreementPublicKeyObject X25519, no usages.
  * @property {Uint8Array} agreementPublicKey Its raw 32 bytes (RFC 7748).
+ * @property {Uint8Array} [xwingSeed] The X-Wing decapsulation key (its 32-byte seed); absent in records made before
+ *   X-Wing, which {@link loadDeviceIdentity} upgrades.
  * @property {number} createdAt When the identity was made: milliseconds since the epoch (Date.now()).
  */
 
@@ -67,8 +78,9 @@ export class DeviceIdentity {
    * @param {symbol} token Only this module constructs identities.
    * @param {IdentityRecord} record
    * @param {string} fingerprint
+   * @param {import('./xwing.js').XWingDecapsulationKey | null} xwing The record's X-Wing key, expanded.
    */
-  constructor(token, record, fingerprint) {
+  constructor(token, record, fingerprint, xwing) {
     if (token !== CONSTRUCT) throw new TypeError('use loadDeviceIdentity()');
     this.#signingKey = record.signingPrivateKey;
     /** The Ed25519 public key, 32 bytes: the identity key the server registers and rosters list. */
@@ -84,6 +96,18 @@ export class DeviceIdentity {
       publicKey: record.agreementPublicKeyObject,
       publicKeyBytes: record.agreementPublicKey.slice(),
     });
+    /**
+     * The X-Wing encapsulation key, 1216 bytes: others seal to it with HPKE-X-Wing (hpke.js `seal` with
+     * `{ suite: Suites.XWingSha256Aes128Gcm }`). Null only if the stored identity could not be given an X-Wing key.
+     * @type {Uint8Array | null}
+     */
+    this.xwingPublicKey = xwing?.publicKey ?? null;
+    /**
+     * The expanded X-Wing key for hpke.js `open` / `setupBaseR` with the X-Wing suite (its key material is in private
+     * fields; the seed it was expanded from is not a field of this object). Null when xwingPublicKey is.
+     * @type {import('./xwing.js').XWingDecapsulationKey | null}
+     */
+    this.xwingDecapsulationKey = xwing;
     /** Lowercase hex of SHA-256(signingPublicKey): 64 characters, for logs and support; not the call's security code. */
     this.fingerprint = fingerprint;
     /** When this identity was made, in milliseconds since the epoch. */
@@ -130,7 +154,9 @@ export async function verify(publicKey, signature, bytes) {
 
 /**
  * The identity of this device in database `dbName`: the stored one, or on first use a new one, stored before it is
- * returned. Concurrent first loads (in several tabs or workers of one profile) all return the same identity.
+ * returned. Concurrent first loads (in several tabs or workers of one profile) all return the same identity. A stored
+ * identity without an X-Wing key (made before X-Wing) gets one, stored before it is returned, the same one for
+ * concurrent loads; if it cannot be stored, the identity is returned without one (and upgraded on a later load).
  * Rejects when IndexedDB is unavailable (e.g. some private modes) or the stored record is unusable
  * ({@link DeviceIdentityError}: {@link forgetDeviceIdentity} replaces it, at the price of a new identity).
  * @param {{ dbName?: string }} [options]
@@ -141,6 +167,15 @@ export async function loadDeviceIdentity({ dbName = DEFAULT_DB_NAME } = {}) {
   try {
     let record = await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(RECORD_KEY));
     if (record === undefined) record = await storeIfAbsent(db, await newRecord());
+    if (needsXWingSeed(record)) {
+      try {
+        record = await addXWingSeedIfAbsent(db, crypto.getRandomValues(new Uint8Array(XWING_SEED_LENGTH)));
+        if (record === undefined) record = await storeIfAbsent(db, await newRecord());   // forgotten meanwhile
+      } catch (error) {
+        // Not stored (quota, a closing database): this load goes without X-Wing; the next one tries again.
+        if (!needsXWingSeed(record)) throw error;
+      }
+    }
     return await toIdentity(record);
   } finally {
     db.close();
@@ -180,8 +215,38 @@ async function newRecord() {
     agreementPrivateKey: agreement.privateKey,
     agreementPublicKeyObject: agreement.publicKey,
     agreementPublicKey: agreement.publicKeyBytes,
+    xwingSeed: crypto.getRandomValues(new Uint8Array(XWING_SEED_LENGTH)),
     createdAt: Date.now(),
   };
+}
+
+/** Whether `record` is one this module wrote before X-Wing: the current layout without `xwingSeed`. */
+function needsXWingSeed(record) {
+  return record !== null && typeof record === 'object' && record.version === RECORD_VERSION && record.xwingSeed === undefined;
+}
+
+/**
+ * Adds `seed` to the stored record if it still has no X-Wing seed, in one readwrite transaction (get, then put only
+ * if needed: nothing else can write in between). Resolves, once the transaction commits, with the record that is
+ * stored (with this seed, or with the one another loader added first), or undefined if there is none any more.
+ * @param {IDBDatabase} db
+ * @param {Uint8Array} seed
+ * @returns {Promise<IdentityRecord | undefined>}
+ */
+async function addXWingSeedIfAbsent(db, seed) {
+  const tx = db.transaction(STORE, 'readwrite');
+  const store = tx.objectStore(STORE);
+  let result;
+  const read = store.get(RECORD_KEY);
+  read.onsuccess = () => {
+    result = read.result;
+    if (needsXWingSeed(result)) {
+      result = { ...result, xwingSeed: seed };
+      store.put(result, RECORD_KEY);
+    }
+  };
+  await committed(tx);
+  return result;
 }
 
 /**
@@ -210,13 +275,14 @@ async function toIdentity(record) {
     throw new DeviceIdentityError(`the stored device identity has an unknown layout (version ${record?.version}); forgetDeviceIdentity() replaces it`);
   }
   const {
-    signingPrivateKey, signingPublicKeyObject, signingPublicKey, agreementPrivateKey, agreementPublicKeyObject, agreementPublicKey,
+    signingPrivateKey, signingPublicKeyObject, signingPublicKey, agreementPrivateKey, agreementPublicKeyObject, agreementPublicKey, xwingSeed,
   } = record;
   const isKey = (k, type, name) => k instanceof CryptoKey && k.type === type && k.algorithm.name === name;
   if (!isKey(signingPrivateKey, 'private', 'Ed25519') || !isKey(signingPublicKeyObject, 'public', 'Ed25519')
       || !isKey(agreementPrivateKey, 'private', 'X25519') || !isKey(agreementPublicKeyObject, 'public', 'X25519')
       || !(signingPublicKey instanceof Uint8Array) || signingPublicKey.length !== PUBLIC_KEY_LENGTH
       || !(agreementPublicKey instanceof Uint8Array) || agreementPublicKey.length !== PUBLIC_KEY_LENGTH
+      || (xwingSeed !== undefined && !(xwingSeed instanceof Uint8Array && xwingSeed.length === XWING_SEED_LENGTH))
       || typeof record.createdAt !== 'number') {
     throw new DeviceIdentityError('the stored device identity is malformed; forgetDeviceIdentity() replaces it');
   }
@@ -227,7 +293,9 @@ async function toIdentity(record) {
   }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', signingPublicKey));
   const fingerprint = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  return new DeviceIdentity(CONSTRUCT, record, fingerprint);
+  // The seed is the X-Wing key; its expansion (SHAKE256, ML-KEM-768 key generation) is kept for every open.
+  const xwing = xwingSeed === undefined ? null : await (await import('./xwing.js')).expandDecapsulationKey(xwingSeed);
+  return new DeviceIdentity(CONSTRUCT, record, fingerprint, xwing);
 }
 
 function equalBytes(a, b) {

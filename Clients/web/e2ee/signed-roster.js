@@ -26,7 +26,8 @@ function equalBytes(a, b) {
  * session and its join version); null otherwise. Never throws.
  * @param {{ sessionId: string, joinVersion: number, devicePublicKeys: string, membership: string }} participant
  * @param {{ room: string, call: string }} where
- * @returns {Promise<{ signingPublicKey: Uint8Array, agreementPublicKey: Uint8Array } | null>}
+ * @returns {Promise<{ signingPublicKey: Uint8Array, agreementPublicKey: Uint8Array, xwingPublicKey: Uint8Array | null } | null>}
+ *   the registered keys (device-keys.js): `xwingPublicKey` null for a device that registered none (version 1).
  */
 export async function verifyParticipant(participant, { room, call }) {
   const keys = decodeDevicePublicKeys(participant.devicePublicKeys);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Conclave.E2ee.Calls;
@@ -96,6 +97,12 @@ internal sealed record Relayed(string From, string To, string Data)
     public string Body => Envelope.BodyOf(Data);
 
     public string Kind => JsonDocument.Parse(Body).RootElement.GetProperty("k").GetString()!;
+
+    /// <summary>The <c>kem</c> a <c>key</c> message names: null when absent (DHKEM(X25519)).</summary>
+    public string? Kem => JsonDocument.Parse(Body).RootElement.TryGetProperty("kem", out JsonElement kem) ? kem.GetString() : null;
+
+    /// <summary>The length of a <c>key</c> message's enc: 32 for X25519, 1120 for X-Wing.</summary>
+    public int EncLength => JsonDocument.Parse(Body).RootElement.GetProperty("enc").GetBytesFromBase64().Length;
 }
 
 /// <summary>Signed key-distribution messages, built here from the definition (docs/e2ee.md) rather than by CallKeys.</summary>
@@ -122,6 +129,18 @@ internal static class Envelope
         return JsonSerializer.Serialize(new { k = "key", epoch, enc = Convert.ToBase64String(enc), ct = Convert.ToBase64String(ct), use });
     }
 
+    /// <summary>A wrap of <paramref name="secret"/> sealed with <paramref name="suite"/> to <paramref name="to"/>'s key of that
+    /// KEM, as a leader makes it, naming <paramref name="kem"/> (a JSON value, or null to leave <c>kem</c> out).</summary>
+    public static string KeyBody(Member to, string from, long epoch, byte[] secret, bool use, HpkeSuite suite, string? kem)
+    {
+        ReadOnlySpan<byte> publicKey = suite.Kem == HpkeKemId.XWing ? to.Identity.XWingPublicKey : to.Identity.AgreementPublicKey;
+        HpkeStatus status = HpkeBaseMode.Seal(suite, publicKey, EpochKeys.WrapInfo(Call.Room, Call.CallId, from, to.Session, epoch), [], secret,
+            out byte[] enc, out byte[] ct);
+        Assert.Equal(HpkeStatus.Ok, status);
+        string kemProperty = kem is null ? "" : $"\"kem\":{kem},";
+        return $"{{\"k\":\"key\",\"epoch\":{epoch},{kemProperty}\"enc\":\"{Convert.ToBase64String(enc)}\",\"ct\":\"{Convert.ToBase64String(ct)}\",\"use\":{(use ? "true" : "false")}}}";
+    }
+
     private static byte[] Text(string value)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(value);
@@ -141,6 +160,9 @@ internal sealed class FakeRelay
 
     public int Requests { get; private set; }
     public int DeliveredCount => Delivered.Count;
+
+    /// <summary>Every request: its sender, its messages, and their length as <see cref="CallKeys.MaxBatchChars"/> counts it.</summary>
+    public List<(string From, IReadOnlyList<CallKeyMessage> Messages, int Length)> Sends { get; } = [];
     public List<Relayed> Addressed { get; } = [];
     public List<Relayed> Delivered { get; } = [];
     public Dictionary<string, int> RequestsBy { get; } = new(StringComparer.Ordinal);
@@ -184,6 +206,7 @@ internal sealed class FakeRelay
         {
             relay.Requests++;
             relay.RequestsBy[from] = relay.RequestsBy.GetValueOrDefault(from) + 1;
+            relay.Sends.Add((from, [.. messages], messages.Sum(CallKeys.BatchedLength)));
             foreach (CallKeyMessage m in messages)
             {
                 var relayed = new Relayed(from, m.To, m.Data);
@@ -213,6 +236,17 @@ internal sealed class Member(string session, long joinVersion, DeviceIdentity id
         await Keys.DisposeAsync();
         Identity.Dispose();
     }
+}
+
+/// <summary>What device keys a participant has and registers.</summary>
+public enum Device
+{
+    /// <summary>An identity of this version: X25519 and X-Wing keys, registered as device keys version 2.</summary>
+    XWing,
+    /// <summary>An identity made before X-Wing (no X-Wing key), registering version 1: an older client.</summary>
+    Old,
+    /// <summary>An identity with an X-Wing key that registers version 1 all the same (the server, or a client, dropped it).</summary>
+    RegistersVersion1,
 }
 
 /// <summary>How a participant the server lists fails to be signed.</summary>
@@ -250,11 +284,14 @@ internal sealed class Call : IAsyncDisposable
     public bool IsGhost(Member m) => _ghosts.Contains(m);
 
     /// <summary>A device joins: it gets its roster, then everyone gets the new one (nothing is delivered yet).</summary>
-    public async Task<Member> JoinAsync(Ghost ghost = Ghost.None, string? session = null, bool updateOthers = true, bool updateSelf = true)
+    public async Task<Member> JoinAsync(Ghost ghost = Ghost.None, string? session = null, bool updateOthers = true, bool updateSelf = true,
+        Device device = Device.XWing)
     {
         long version = ++_version;
         session ??= $"s-{++_sessions:D3}";
-        var identity = DeviceIdentity.Generate();
+        DeviceIdentity identity = device == Device.Old
+            ? DeviceIdentity.FromPrivateKeys(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32))
+            : DeviceIdentity.Generate();
         var sink = new RecordingSink();
         var keys = new CallKeys(identity, Relay.TransportFor(session), sink, Time);
         var member = new Member(session, version, identity, keys, sink);
@@ -273,6 +310,8 @@ internal sealed class Call : IAsyncDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(ghost)),
         };
         if (ghost == Ghost.NoDeviceKeys) member.DeviceKeys = [];
+        else if (device == Device.RegistersVersion1)
+            member.DeviceKeys = new DevicePublicKeys(identity.SigningPublicKey.ToArray(), identity.AgreementPublicKey.ToArray()).ToBytes();
         if (ghost != Ghost.None) _ghosts.Add(member);
         Members.Add(member);
         Relay.Connect(session, keys);
@@ -318,9 +357,9 @@ internal sealed class Call : IAsyncDisposable
         await IdleAsync();
     }
 
-    public async Task<Member> JoinAndSettleAsync(Ghost ghost = Ghost.None)
+    public async Task<Member> JoinAndSettleAsync(Ghost ghost = Ghost.None, Device device = Device.XWing)
     {
-        Member member = await JoinAsync(ghost);
+        Member member = await JoinAsync(ghost, device: device);
         await SettleAsync();
         return member;
     }

@@ -379,13 +379,16 @@ public sealed class CallKeysTests(ITestOutputHelper output)
     [Fact]
     public async Task Messages_per_join_and_per_leave_grow_linearly_with_the_call()
     {
+        // Every member has an X-Wing key, so every wrap is an X-Wing wrap of about 1,800 characters: a leave's wraps
+        // fill more than one request once there are more than about 27 of them (MaxBatchChars, 48 KiB). With B the
+        // leader's wrap requests, a change costs N - 1 + B requests and 3 (N - 1) or 3 (N - 2) relayed events.
         const int Max = 50;
         await using var call = new Call();
         await call.JoinAndSettleAsync();
-        var lines = new List<string> { "change  N  e2ee-send requests  delivered events  HPKE wraps  leader requests" };
+        var lines = new List<string> { "change  N  e2ee-send requests  delivered events  HPKE wraps  leader requests  largest request (chars)" };
         for (int n = 2; n <= Max; n++)
         {
-            (int requests, int delivered, int wraps, Dictionary<string, int> by) = await MeasureAsync(call, () => call.JoinAsync());
+            (int requests, int delivered, int wraps, Dictionary<string, int> by, List<Sent> sends) = await MeasureAsync(call, () => call.JoinAsync());
             Member leader = call.Leader;
             call.AssertAllOn(n - 1);
             // The leader: one request with the wrap and the ratchet notes, one with `use`; every other member one ack.
@@ -394,52 +397,218 @@ public sealed class CallKeysTests(ITestOutputHelper output)
             Assert.Equal(n + 1, requests);
             Assert.Equal(3 * (n - 1), delivered);
             Assert.Equal(1, wraps);
-            if (n is 2 or 20 or 50) lines.Add($"join   {n,2}  {requests,17}  {delivered,16}  {wraps,10}  {by[leader.Session],15}");
+            if (n is 2 or 20 or 50) lines.Add($"join   {n,2}  {requests,17}  {delivered,16}  {wraps,10}  {by[leader.Session],15}  {sends.Max(x => x.Length),23}");
         }
         for (int n = Max; n >= 2; n--)
         {
             Member leaving = call.Members[call.Members.Count / 2];
-            (int requests, int delivered, int wraps, Dictionary<string, int> by) = await MeasureAsync(call, () => call.LeaveAsync(leaving));
+            (int requests, int delivered, int wraps, Dictionary<string, int> by, List<Sent> sends) = await MeasureAsync(call, () => call.LeaveAsync(leaving));
             Member leader = call.Leader;
             call.AssertAllOn(Max - 1 + Max - n + 1);
             int remaining = n - 1;
-            Assert.Equal(remaining == 1 ? 0 : 2, by.GetValueOrDefault(leader.Session));
+            int batches = WrapBatches(sends, leader);
+            Assert.Equal(remaining == 1 ? 0 : batches + 1, by.GetValueOrDefault(leader.Session));
             Assert.All(call.Members.Where(m => m != leader), m => Assert.Equal(1, by[m.Session]));
-            Assert.Equal(remaining == 1 ? 0 : n, requests);
+            Assert.Equal(remaining == 1 ? 0 : n - 1 + batches, requests);
             Assert.Equal(3 * (n - 2), delivered);
             Assert.Equal(n - 2, wraps);
-            if (n is 3 or 20 or 50) lines.Add($"leave  {n,2}  {requests,17}  {delivered,16}  {wraps,10}  {by.GetValueOrDefault(leader.Session),15}");
+            // About 27 X-Wing wraps fit in a request: one request up to 25 wraps, two from 30.
+            if (n - 2 is > 0 and <= 25) Assert.Equal(1, batches);
+            if (n - 2 >= 30) Assert.Equal(2, batches);
+            if (n is 3 or 20 or 30 or 50) lines.Add($"leave  {n,2}  {requests,17}  {delivered,16}  {wraps,10}  {by.GetValueOrDefault(leader.Session),15}  {sends.Max(x => (int?)x.Length) ?? 0,23}");
         }
         foreach (string line in lines) output.WriteLine(line);
     }
 
     [Theory]
-    [InlineData(20)]
-    [InlineData(50)]
-    public async Task When_the_leader_of_N_leaves_the_handover_is_linear_too(int n)
+    [InlineData(20, 1)]
+    [InlineData(50, 2)]
+    public async Task When_the_leader_of_N_leaves_the_handover_is_linear_too(int n, int wrapRequests)
     {
         await using var call = new Call();
         for (int i = 0; i < n; i++) await call.JoinAndSettleAsync();
         Member leader = call.Leader;
-        (int requests, int delivered, int wraps, Dictionary<string, int> by) = await MeasureAsync(call, () => call.LeaveAsync(leader));
+        (int requests, int delivered, int wraps, Dictionary<string, int> by, List<Sent> sends) = await MeasureAsync(call, () => call.LeaveAsync(leader));
         Member next = call.Leader;
         call.AssertAllOn(n);
-        Assert.Equal(2, by[next.Session]);
-        Assert.Equal(n, requests);
+        // The N - 2 X-Wing wraps in B requests (B = 1 for 18 wraps, 2 for 48), then `use`; every other member one ack.
+        Assert.Equal(wrapRequests, WrapBatches(sends, next));
+        Assert.Equal(wrapRequests + 1, by[next.Session]);
+        Assert.Equal(n - 1 + wrapRequests, requests);
         Assert.Equal(3 * (n - 2), delivered);
         Assert.Equal(n - 2, wraps);
-        output.WriteLine($"leader leaves {n}: {requests} e2ee-send requests, {delivered} delivered events, {wraps} HPKE wraps");
+        output.WriteLine($"leader leaves {n}: {requests} e2ee-send requests, {delivered} delivered events, {wraps} HPKE wraps in {wrapRequests} requests");
     }
 
-    private static async Task<(int Requests, int Delivered, int Wraps, Dictionary<string, int> By)> MeasureAsync(Call call, Func<Task> change)
+    [Fact]
+    public async Task Members_with_X_Wing_keys_get_X_Wing_wraps_and_the_others_X25519_ones()
     {
-        int requests = call.Relay.Requests, delivered = call.Relay.DeliveredCount, addressed = call.Relay.Addressed.Count;
+        await using var call = new Call();
+        Member a = await call.JoinAndSettleAsync();                                      // X-Wing, leads
+        Member b = await call.JoinAndSettleAsync();                                      // X-Wing
+        Member old = await call.JoinAndSettleAsync(device: Device.Old);                  // an identity made before X-Wing
+        Member v1 = await call.JoinAndSettleAsync(device: Device.RegistersVersion1);     // has X-Wing, registers version 1
+        call.AssertAllOn(3);
+        await call.LeaveAsync(b);                                                        // a fresh epoch wrapped to old and v1
+        await call.SettleAsync();
+        call.AssertAllOn(4);
+
+        List<Relayed> keys = [.. call.Relay.Delivered.Where(m => m.Kind == "key")];
+        Assert.Equal(["x-wing"], keys.Where(m => m.To == b.Session).Select(m => m.Kem));
+        Assert.Equal([1120], keys.Where(m => m.To == b.Session).Select(m => m.EncLength));
+        Assert.All(keys.Where(m => m.To == old.Session || m.To == v1.Session), m =>
+        {
+            Assert.Null(m.Kem);                                                          // DHKEM(X25519): no kem, as before X-Wing
+            Assert.Equal(32, m.EncLength);
+            Assert.DoesNotContain("kem", m.Body, StringComparison.Ordinal);
+        });
+        Assert.Equal(2, keys.Count(m => m.To == old.Session));
+        Assert.Equal(2, keys.Count(m => m.To == v1.Session));
+
+        // The old device can lead, and wraps with X-Wing to members that registered an X-Wing key: sealing needs only
+        // their public key.
+        await call.LeaveAsync(a);
+        Member c = await call.JoinAsync();
+        await call.SettleAsync();
+        Assert.Equal(old, call.Leader);
+        call.AssertAllOn(6);
+        Relayed toC = Assert.Single(call.Relay.Delivered, m => m.Kind == "key" && m.To == c.Session);
+        Assert.Equal((old.Session, "x-wing", 1120), (toC.From, toC.Kem, toC.EncLength));
+        Assert.Null(Assert.Single(call.Relay.Delivered, m => m.Kind == "key" && m.From == old.Session && m.To == v1.Session).Kem);
+    }
+
+    public static TheoryData<string, string?, bool> WrapKems => new()
+    {
+        // name, kem (JSON), X-Wing suite; whether the wrap is taken
+        { "x25519, kem absent", null, false },
+        { "x25519, kem \"x25519\"", "\"x25519\"", false },
+        { "x-wing, kem \"x-wing\"", "\"x-wing\"", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrapKems))]
+    public async Task A_wrap_opens_with_the_suite_its_kem_names(string name, string? kem, bool xWing)
+    {
+        Assert.False(string.IsNullOrEmpty(name));
+        await using var call = new Call();
+        Member a = await call.JoinAndSettleAsync();
+        Member b = await call.JoinAndSettleAsync();
+        byte[] secret = EpochKeys.FreshSecret();
+        string body = Envelope.KeyBody(b, a.Session, 2, secret, use: true, xWing ? HpkeSuite.XWingSha256Aes128Gcm : HpkeSuite.X25519Sha256Aes128Gcm, kem);
+
+        await b.Keys.ReceiveAsync(a.Session, Envelope.Sign(a.Identity, a.Session, b.Session, body), Ct);
+
+        Assert.Equal(secret, b.Keys.SecretOf(2));
+        Assert.Equal(2, b.Keys.SendingEpoch);
+    }
+
+    [Fact]
+    public async Task A_wrap_naming_another_kem_than_its_own_or_an_unknown_one_is_ignored()
+    {
+        await using var call = new Call();
+        Member a = await call.JoinAndSettleAsync();
+        Member b = await call.JoinAndSettleAsync();
+        Member old = await call.JoinAndSettleAsync(device: Device.Old);
+        call.AssertAllOn(2);
+        HpkeSuite x25519 = HpkeSuite.X25519Sha256Aes128Gcm, xWing = HpkeSuite.XWingSha256Aes128Gcm;
+        (Member To, HpkeSuite Suite, string? Kem)[] refused =
+        [
+            (b, x25519, "\"x-wing\""),                                   // an X25519 wrap said to be X-Wing
+            (b, xWing, null),                                            // an X-Wing wrap with no kem, or said to be X25519
+            (b, xWing, "\"x25519\""),
+            (b, xWing, "\"X-Wing\""), (b, xWing, "\"xwing\""), (b, xWing, "\"x-wing \""), (b, xWing, "\"ml-kem-768\""),
+            (b, x25519, "\"X25519\""), (b, x25519, "\"\""), (b, x25519, "null"), (b, x25519, "0"), (b, x25519, "true"),
+            (b, x25519, "[\"x25519\"]"), (b, x25519, "{}"), (b, xWing, "[\"x-wing\"]"),
+            (old, x25519, "\"x-wing\""),                                 // X-Wing to a device that has no X-Wing key
+        ];
+        foreach ((Member to, HpkeSuite suite, string? kem) in refused)
+        {
+            string body = Envelope.KeyBody(to, a.Session, 3, EpochKeys.FreshSecret(), use: true, suite, kem);
+            await to.Keys.ReceiveAsync(a.Session, Envelope.Sign(a.Identity, a.Session, to.Session, body), Ct);
+            Assert.Null(to.Keys.SecretOf(3));
+            Assert.Equal(2, to.Keys.SendingEpoch);
+        }
+        Assert.Equal(0, call.Relay.Queued);                                              // nothing acked, nothing asked
+
+        // The control: the same wrap naming its own KEM is taken.
+        byte[] taken = EpochKeys.FreshSecret();
+        await b.Keys.ReceiveAsync(a.Session, Envelope.Sign(a.Identity, a.Session, b.Session, Envelope.KeyBody(b, a.Session, 3, taken, use: true, xWing, "\"x-wing\"")), Ct);
+        Assert.Equal(taken, b.Keys.SecretOf(3));
+    }
+
+    [Fact]
+    public void Requests_are_cut_by_size_in_order()
+    {
+        static CallKeyMessage Message(int i, int length) => new($"s-{i:D3}", new string('d', length));
+        Assert.Empty(CallKeys.Batches([]));
+
+        // Greedy, in order: a request is closed when the next message would not fit.
+        CallKeyMessage[] wraps = [.. Enumerable.Range(0, 60).Select(i => Message(i, 1_800))];
+        CallKeyMessage[][] cut = [.. CallKeys.Batches(wraps)];
+        Assert.Equal(wraps, cut.SelectMany(b => b));
+        Assert.All(cut, b => Assert.True(b.Sum(CallKeys.BatchedLength) <= CallKeys.MaxBatchChars));
+        Assert.All(cut[..^1], b => Assert.True(b.Sum(CallKeys.BatchedLength) + CallKeys.BatchedLength(wraps[0]) > CallKeys.MaxBatchChars));
+        int perRequest = CallKeys.MaxBatchChars / CallKeys.BatchedLength(wraps[0]);   // 26 of 1,821
+        Assert.Equal([perRequest, perRequest, 60 - 2 * perRequest], cut.Select(b => b.Length));
+
+        // Exactly at the limit fits; one more character does not. (Each message counts its data, 5 for "s-000" and 16.)
+        Assert.Equal(10_021, CallKeys.BatchedLength(Message(0, 10_000)));
+        int rest = CallKeys.MaxBatchChars - 10_021 - 21;
+        Assert.Equal([2], CallKeys.Batches([Message(0, 10_000), Message(1, rest)]).Select(b => b.Length));
+        Assert.Equal([1, 1], CallKeys.Batches([Message(0, 10_000), Message(1, rest + 1)]).Select(b => b.Length));
+        // A message larger than a request on its own still goes, alone (signaling bounds data at 8,192 characters).
+        Assert.Equal([1, 1, 1], CallKeys.Batches([Message(0, 10), Message(1, 60_000), Message(2, 10)]).Select(b => b.Length));
+        // Short notes: at most MaxBatchMessages a request.
+        Assert.Equal([CallKeys.MaxBatchMessages, 100], CallKeys.Batches([.. Enumerable.Range(0, 600).Select(i => Message(i, 10))]).Select(b => b.Length));
+    }
+
+    [Fact]
+    public async Task Every_request_of_a_large_call_fits_in_a_signaling_message()
+    {
+        // 120 members with X-Wing keys: the leader leaves, and the next one wraps 118 X-Wing secrets.
+        await using var call = new Call();
+        for (int i = 0; i < 120; i++) await call.JoinAsync(updateOthers: false);
+        await call.UpdateAllAsync();
+        await call.SettleAsync();
+        long epoch = call.Leader.Keys.SendingEpoch!.Value;
+        call.AssertAllOn(epoch);
+        int before = call.Relay.Sends.Count;
+        await call.LeaveAsync(call.Leader);
+        await call.SettleAsync();
+        call.AssertAllOn(epoch + 1);
+
+        List<(string From, IReadOnlyList<CallKeyMessage> Messages, int Length)> sends = [.. call.Relay.Sends.Skip(before)];
+        int wraps = sends.Sum(x => x.Messages.Count(m => new Relayed(x.From, m.To, m.Data).Kind == "key"));
+        Assert.Equal(118, wraps);
+        foreach ((string _, IReadOnlyList<CallKeyMessage> messages, int length) in sends)
+        {
+            Assert.True(length <= CallKeys.MaxBatchChars, $"a request of {length} characters");
+            Assert.All(messages, m => Assert.InRange(m.Data.Length, 1, 8192));           // SignalLimits.MaxE2eeDataLength
+            // The e2ee-send message as the signaling client writes it (JSON, escaped): under 64 KiB (SignalLimits.MaxMessageBytes).
+            byte[] request = JsonSerializer.SerializeToUtf8Bytes(new { v = 1, type = "e2ee-send", id = "r-0123456789", messages = messages.Select(m => new { to = m.To, data = m.Data }) });
+            Assert.True(request.Length < 64 * 1024, $"an e2ee-send of {request.Length} bytes");
+        }
+        output.WriteLine($"118 X-Wing wraps in {sends.Count(x => x.From == call.Leader.Session) - 1} requests; largest e2ee-send {sends.Max(x => x.Length)} characters of entries");
+    }
+
+    /// <summary>One request: its sender, its messages, how many are wraps, and its length as MaxBatchChars counts it.</summary>
+    private sealed record Sent(string From, int Count, int Wraps, int Length);
+
+    /// <summary>The requests of <paramref name="leader"/> that carry wraps.</summary>
+    private static int WrapBatches(List<Sent> sends, Member leader) => sends.Count(x => x.From == leader.Session && x.Wraps > 0);
+
+    private static async Task<(int Requests, int Delivered, int Wraps, Dictionary<string, int> By, List<Sent> Sends)> MeasureAsync(Call call, Func<Task> change)
+    {
+        int requests = call.Relay.Requests, delivered = call.Relay.DeliveredCount, addressed = call.Relay.Addressed.Count, sent = call.Relay.Sends.Count;
         var by = new Dictionary<string, int>(call.Relay.RequestsBy);
         await change();
         await call.SettleAsync();
         Assert.Equal(0, call.Time.ActiveTimers);                           // every ack came: nobody waited for the timeout
+        List<Sent> sends = [.. call.Relay.Sends.Skip(sent).Select(x =>
+            new Sent(x.From, x.Messages.Count, x.Messages.Count(m => new Relayed(x.From, m.To, m.Data).Kind == "key"), x.Length))];
+        Assert.All(sends, x => Assert.True(x.Length <= CallKeys.MaxBatchChars && x.Count <= CallKeys.MaxBatchMessages));
         return (call.Relay.Requests - requests, call.Relay.DeliveredCount - delivered,
             call.Relay.Addressed.Skip(addressed).Count(m => m.Kind == "key"),
-            call.Relay.RequestsBy.ToDictionary(kv => kv.Key, kv => kv.Value - by.GetValueOrDefault(kv.Key)));
+            call.Relay.RequestsBy.ToDictionary(kv => kv.Key, kv => kv.Value - by.GetValueOrDefault(kv.Key)), sends);
     }
 }

@@ -30,7 +30,15 @@ public sealed class SignedRosterTests : IDisposable
         Assert.NotNull(keys);
         Assert.Equal(_alice.SigningPublicKey.ToArray(), keys.SigningPublicKey.ToArray());
         Assert.Equal(_alice.AgreementPublicKey.ToArray(), keys.AgreementPublicKey.ToArray());
+        Assert.Equal(_alice.XWingPublicKey.ToArray(), keys.XWingPublicKey.ToArray());                     // version 2 keys: X-Wing too
         Assert.NotNull(SignedRoster.Verify(new RosterMember("s-a", 7, Keys, Statement()), "room", "call"));
+
+        // Version 1 keys (no X-Wing) hold the same way.
+        byte[] version1 = new DevicePublicKeys(_alice.SigningPublicKey.ToArray(), _alice.AgreementPublicKey.ToArray()).ToBytes();
+        DevicePublicKeys? v1 = SignedRoster.Verify("room", "call", "s-a", 7, version1, Statement());
+        Assert.NotNull(v1);
+        Assert.False(v1.HasXWing);
+        Assert.Equal(_alice.AgreementPublicKey.ToArray(), v1.AgreementPublicKey.ToArray());
 
         Assert.True(MembershipStatement.TryVerify(Statement(), out MembershipStatement? statement));
         Assert.Equal((MembershipKind.Join, "room", "call", "s-a", 7UL), (statement!.Kind, statement.Room, statement.Call, statement.Session, statement.Epoch));
@@ -44,7 +52,7 @@ public sealed class SignedRosterTests : IDisposable
         tampered[40] ^= 1;
         byte[] otherKeys = DevicePublicKeys.Of(_mallory).ToBytes();
         byte[] badVersion = Keys;
-        badVersion[0] = 2;
+        badVersion[0] = 1;                                                                 // version 1 of version 2's length
         Assert.Multiple(
             () => Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, Keys, [])),
             () => Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, Keys, tampered)),

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Conclave.E2ee.Hpke;
@@ -7,7 +8,8 @@ namespace Conclave.E2ee.Tests.Identity;
 
 /// <summary>
 /// The identity file: made once, reloaded thereafter, 0600 in a 0700 directory (Unix), refused when others can access
-/// it or when it is corrupt (and then left untouched), and created once when threads race.
+/// it or when it is corrupt (and then left untouched), and created once when threads race; a version 1 file (made
+/// before X-Wing) is upgraded in place, once, keeping its keys.
 /// </summary>
 public sealed class DeviceIdentityStoreTests : IDisposable
 {
@@ -33,6 +35,9 @@ public sealed class DeviceIdentityStoreTests : IDisposable
 
         Assert.Equal(created.SigningPublicKey.ToArray(), reloaded.SigningPublicKey.ToArray());
         Assert.Equal(created.AgreementPublicKey.ToArray(), reloaded.AgreementPublicKey.ToArray());
+        Assert.True(created.HasXWing);
+        Assert.Equal(created.XWingPublicKey.ToArray(), reloaded.XWingPublicKey.ToArray());
+        Assert.Equal(created.XWingPublicKey.ToArray(), loaded.XWingPublicKey.ToArray());
         Assert.Equal(created.Fingerprint, loaded.Fingerprint);
         Assert.True(DeviceIdentity.Verify(created.SigningPublicKey, reloaded.Sign("m"u8), "m"u8));
     }
@@ -41,14 +46,19 @@ public sealed class DeviceIdentityStoreTests : IDisposable
     public void A_key_sealed_before_a_restart_opens_after_it()
     {
         string path = _directory.NewIdentityPath();
-        byte[] enc, ciphertext;
+        byte[] enc, ciphertext, xEnc, xCiphertext;
         using (DeviceIdentity before = DeviceIdentityStore.LoadOrCreate(path))
+        {
             Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(HpkeSuite.X25519Sha256Aes128Gcm, before.AgreementPublicKey, "i"u8, [], "media key"u8, out enc, out ciphertext));
+            Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(HpkeSuite.XWingSha256Aes128Gcm, before.XWingPublicKey, "i"u8, [], "pq key"u8, out xEnc, out xCiphertext));
+        }
 
         using DeviceIdentity after = DeviceIdentityStore.LoadOrCreate(path);
 
         Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Open(HpkeSuite.X25519Sha256Aes128Gcm, after.AgreementKeyPair, enc, "i"u8, [], ciphertext, out byte[] opened));
         Assert.Equal("media key"u8.ToArray(), opened);
+        Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Open(HpkeSuite.XWingSha256Aes128Gcm, after.XWingKeyPair!, xEnc, "i"u8, [], xCiphertext, out opened));
+        Assert.Equal("pq key"u8.ToArray(), opened);
     }
 
     [Fact]
@@ -132,8 +142,15 @@ public sealed class DeviceIdentityStoreTests : IDisposable
         { "version as a string",    $"{{\"version\":\"1\",\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
         { "version twice",          $"{{\"version\":1,\"version\":1,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
         { "version 0",              $"{{\"version\":0,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.UnsupportedVersion },
-        { "version 2",              $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.UnsupportedVersion },
-        { "version 2, other shape", "{\"version\":2,\"keys\":[{\"alg\":\"ml-dsa\"}]}",                                    DeviceIdentityFileError.UnsupportedVersion },
+        { "version 3",              $"{{\"version\":3,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":\"{Key32}\"}}", DeviceIdentityFileError.UnsupportedVersion },
+        { "version 3, other shape", "{\"version\":3,\"keys\":[{\"alg\":\"ml-dsa\"}]}",                                    DeviceIdentityFileError.UnsupportedVersion },
+        { "version 2 without seed", $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
+        { "version 2, other shape", "{\"version\":2,\"keys\":[{\"alg\":\"ml-dsa\"}]}",                                    DeviceIdentityFileError.Malformed },
+        { "version 1 with a seed",  $"{{\"version\":1,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
+        { "seed twice",             $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":\"{Key32}\",\"xwingSeed\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
+        { "seed as a number",       $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":7}}", DeviceIdentityFileError.Malformed },
+        { "31-byte seed",           $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":\"{Key31}\"}}", DeviceIdentityFileError.InvalidKeyLength },
+        { "33-byte seed",           $"{{\"version\":2,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"xwingSeed\":\"{Key33}\"}}", DeviceIdentityFileError.InvalidKeyLength },
         { "no agreement key",       $"{{\"version\":1,\"signingPrivateKey\":\"{Key32}\"}}",                                DeviceIdentityFileError.Malformed },
         { "signing key twice",      $"{{\"version\":1,\"signingPrivateKey\":\"{Key32}\",\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\"}}", DeviceIdentityFileError.Malformed },
         { "unknown property",       $"{{\"version\":1,\"signingPrivateKey\":\"{Key32}\",\"agreementPrivateKey\":\"{Key32}\",\"x\":0}}", DeviceIdentityFileError.Malformed },
@@ -180,39 +197,262 @@ public sealed class DeviceIdentityStoreTests : IDisposable
     }
 
     [Fact]
-    public void The_file_is_version_1_JSON_with_the_two_private_keys()
+    public void The_file_is_version_2_JSON_with_the_three_private_keys()
     {
         string path = _directory.NewIdentityPath();
         using DeviceIdentity identity = DeviceIdentityStore.LoadOrCreate(path);
-        byte[] signing = new byte[32], agreement = new byte[32];
+        byte[] signing = new byte[32], agreement = new byte[32], xWing = new byte[32];
         identity.ExportPrivateKeys(signing, agreement);
+        Assert.True(identity.ExportXWingSeed(xWing));
 
-        using JsonDocument json = JsonDocument.Parse(File.ReadAllBytes(path));
-        Assert.Equal(["version", "signingPrivateKey", "agreementPrivateKey"], json.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
+        byte[] file = File.ReadAllBytes(path);
+        Assert.Equal(DeviceIdentityFile.Length, file.Length);
+        Assert.Equal(209, file.Length);
+        using JsonDocument json = JsonDocument.Parse(file);
+        Assert.Equal(["version", "signingPrivateKey", "agreementPrivateKey", "xwingSeed"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, json.RootElement.GetProperty("version").GetInt32());
         Assert.Equal(signing, json.RootElement.GetProperty("signingPrivateKey").GetBytesFromBase64());
         Assert.Equal(agreement, json.RootElement.GetProperty("agreementPrivateKey").GetBytesFromBase64());
+        Assert.Equal(xWing, json.RootElement.GetProperty("xwingSeed").GetBytesFromBase64());
     }
 
+    // Signing: RFC 8032 §7.1 TEST 1. Agreement: RFC 7748 §6.1 Alice, whose clamped scalar is 70 07 … 2c 6a.
+    private static readonly byte[] KnownSigning = Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    private static readonly byte[] KnownAgreement = Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    private static readonly byte[] KnownClamped = Convert.FromHexString("70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c6a");
+    private static readonly byte[] KnownSigningPublic = Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    private static readonly byte[] KnownAgreementPublic = Convert.FromHexString("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+
+    /// <summary>A version 1 file of the known keys, as written before X-Wing (with `\/` for `/`, key order changed, spaces).</summary>
+    private static byte[] KnownVersion1File => Encoding.UTF8.GetBytes(
+        $"{{ \"agreementPrivateKey\": \"{Convert.ToBase64String(KnownAgreement).Replace("/", "\\/", StringComparison.Ordinal)}\",\n  \"version\": 1, \"signingPrivateKey\": \"{Convert.ToBase64String(KnownSigning)}\" }}");
+
     [Fact]
-    public void A_known_file_loads_to_the_known_public_keys()
+    public void A_known_version_2_file_loads_to_the_known_public_keys_and_is_left_as_it_is()
     {
-        // Signing: RFC 8032 §7.1 TEST 1. Agreement: RFC 7748 §6.1 Alice, whose clamped scalar is 70 07 … 2c 6a.
-        byte[] signing = Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
-        byte[] agreement = Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-        byte[] clamped = Convert.FromHexString("70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c6a");
-        string expected = $"{{\"version\":1,\"signingPrivateKey\":\"{Convert.ToBase64String(signing)}\",\"agreementPrivateKey\":\"{Convert.ToBase64String(clamped)}\"}}\n";
+        byte[] seed = Convert.FromHexString("7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");   // any fixed seed
+        using HpkeKeyPair xWing = HpkeKeyPair.FromPrivateKey(HpkeKemId.XWing, seed);
+        string expected = $"{{\"version\":2,\"signingPrivateKey\":\"{Convert.ToBase64String(KnownSigning)}\",\"agreementPrivateKey\":\"{Convert.ToBase64String(KnownClamped)}\",\"xwingSeed\":\"{Convert.ToBase64String(seed)}\"}}\n";
         string path = _directory.NewIdentityPath();
-        IdentityTestDirectory.WriteSecret(path, Encoding.UTF8.GetBytes(
-            $"{{ \"agreementPrivateKey\": \"{Convert.ToBase64String(agreement).Replace("/", "\\/", StringComparison.Ordinal)}\",\n  \"version\": 1, \"signingPrivateKey\": \"{Convert.ToBase64String(signing)}\" }}"));
+        byte[] file = Encoding.UTF8.GetBytes(
+            $"{{ \"xwingSeed\": \"{Convert.ToBase64String(seed)}\", \"agreementPrivateKey\": \"{Convert.ToBase64String(KnownAgreement)}\",\n  \"version\": 2, \"signingPrivateKey\": \"{Convert.ToBase64String(KnownSigning)}\" }}");
+        IdentityTestDirectory.WriteSecret(path, file);
 
         using DeviceIdentity identity = DeviceIdentityStore.Load(path);
         byte[] written = new byte[DeviceIdentityFile.Length];
         DeviceIdentityFile.Write(identity, written);
 
-        Assert.Equal(Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"), identity.SigningPublicKey.ToArray());
-        Assert.Equal(Convert.FromHexString("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"), identity.AgreementPublicKey.ToArray());
+        Assert.Equal(KnownSigningPublic, identity.SigningPublicKey.ToArray());
+        Assert.Equal(KnownAgreementPublic, identity.AgreementPublicKey.ToArray());
+        Assert.Equal(xWing.PublicKey.ToArray(), identity.XWingPublicKey.ToArray());
         Assert.Equal(expected, Encoding.UTF8.GetString(written));
+        Assert.Equal(file, File.ReadAllBytes(path));                                      // a version 2 file is not rewritten
+    }
+
+    [Fact]
+    public void A_version_1_file_is_upgraded_in_place_keeping_its_keys_and_gaining_an_X_Wing_seed()
+    {
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+
+        using DeviceIdentity identity = DeviceIdentityStore.Load(path);
+
+        Assert.Equal(KnownSigningPublic, identity.SigningPublicKey.ToArray());              // the same device to its peers
+        Assert.Equal(KnownAgreementPublic, identity.AgreementPublicKey.ToArray());
+        Assert.True(identity.HasXWing);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllBytes(path));
+        Assert.Equal(2, json.RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(KnownSigning, json.RootElement.GetProperty("signingPrivateKey").GetBytesFromBase64());
+        Assert.Equal(KnownClamped, json.RootElement.GetProperty("agreementPrivateKey").GetBytesFromBase64());
+        using (HpkeKeyPair stored = HpkeKeyPair.FromPrivateKey(HpkeKemId.XWing, json.RootElement.GetProperty("xwingSeed").GetBytesFromBase64()))
+            Assert.Equal(stored.PublicKey.ToArray(), identity.XWingPublicKey.ToArray());
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));         // no slot, snapshot or temporary file left
+        if (!OperatingSystem.IsWindows()) Assert.Equal(Mode0600, File.GetUnixFileMode(path));
+
+        // Upgraded once: later loads read the same X-Wing key and leave the file alone.
+        byte[] upgraded = File.ReadAllBytes(path);
+        using DeviceIdentity again = DeviceIdentityStore.LoadOrCreate(path);
+        Assert.Equal(identity.XWingPublicKey.ToArray(), again.XWingPublicKey.ToArray());
+        Assert.Equal(upgraded, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Threads_racing_to_upgrade_a_version_1_file_all_get_the_same_X_Wing_key()
+    {
+        const int Threads = 4;
+        for (int round = 0; round < 20; round++)
+        {
+            string path = _directory.NewIdentityPath($"upgrade-race-{round}");
+            IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+            DeviceIdentity?[] identities = RaceLoadOrCreate(path, Threads);
+            try
+            {
+                Assert.All(identities, identity => Assert.Equal(KnownSigningPublic, identity!.SigningPublicKey.ToArray()));
+                Assert.All(identities, identity => Assert.True(identity!.HasXWing));
+                Assert.All(identities, identity => Assert.Equal(identities[0]!.XWingPublicKey.ToArray(), identity!.XWingPublicKey.ToArray()));
+                Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));  // the offers that lost are gone
+                using DeviceIdentity stored = DeviceIdentityStore.Load(path);
+                Assert.Equal(identities[0]!.XWingPublicKey.ToArray(), stored.XWingPublicKey.ToArray());
+            }
+            finally
+            {
+                foreach (DeviceIdentity? identity in identities) identity?.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void An_upgrade_interrupted_after_its_offer_is_finished_with_the_offered_seed()
+    {
+        // A process offered a version 2 file at the slot and stopped before renaming it over the file.
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+        byte[] seed = RandomNumberGenerator.GetBytes(32);
+        using DeviceIdentity offered = DeviceIdentity.FromPrivateKeys(KnownSigning, KnownAgreement, seed);
+        string slot = DeviceIdentityStore.UpgradeSlotPath(path);
+        WriteIdentity(slot, offered);
+
+        using DeviceIdentity identity = DeviceIdentityStore.Load(path);
+
+        Assert.Equal(offered.XWingPublicKey.ToArray(), identity.XWingPublicKey.ToArray());
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+        using DeviceIdentity stored = DeviceIdentityStore.Load(path);
+        Assert.Equal(offered.XWingPublicKey.ToArray(), stored.XWingPublicKey.ToArray());
+    }
+
+    [Fact]
+    public void An_offer_made_after_the_upgrade_is_never_taken()
+    {
+        // A process that read the version 1 file before the upgrade offers its seed late, after the slot was removed:
+        // the file has its X-Wing seed by then, and keeps it.
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+        using DeviceIdentity upgraded = DeviceIdentityStore.Load(path);
+        byte[] file = File.ReadAllBytes(path);
+        using DeviceIdentity late = DeviceIdentity.FromPrivateKeys(KnownSigning, KnownAgreement, RandomNumberGenerator.GetBytes(32));
+        WriteIdentity(DeviceIdentityStore.UpgradeSlotPath(path), late);
+
+        using DeviceIdentity loaded = DeviceIdentityStore.Load(path);
+
+        Assert.Equal(upgraded.XWingPublicKey.ToArray(), loaded.XWingPublicKey.ToArray());
+        Assert.Equal(file, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));         // the late offer is removed
+    }
+
+    [Fact]
+    public void A_slot_with_another_identity_s_keys_is_refused_and_both_files_are_left_alone()
+    {
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+        using DeviceIdentity stranger = DeviceIdentity.Generate();
+        string slot = DeviceIdentityStore.UpgradeSlotPath(path);
+        WriteIdentity(slot, stranger);
+        byte[] slotBytes = File.ReadAllBytes(slot);
+
+        var e = Assert.Throws<DeviceIdentityFileException>(() => DeviceIdentityStore.LoadOrCreate(path));
+
+        Assert.Equal(DeviceIdentityFileError.UpgradeConflict, e.Error);
+        Assert.Equal(slot, e.Path);
+        Assert.Contains($"Delete '{slot}'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(KnownVersion1File, File.ReadAllBytes(path));
+        Assert.Equal(slotBytes, File.ReadAllBytes(slot));
+        Assert.Equal(2, Directory.GetFiles(Path.GetDirectoryName(path)!).Length);      // no snapshot or temporary file left
+
+        // Deleting the identity deletes the slot too; the next use makes a new identity.
+        Assert.True(DeviceIdentityStore.Delete(path));
+        Assert.False(File.Exists(slot));
+    }
+
+    [Fact]
+    public void A_corrupt_or_insecure_slot_is_reported_under_its_own_name()
+    {
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+        string slot = DeviceIdentityStore.UpgradeSlotPath(path);
+        IdentityTestDirectory.WriteSecret(slot, "garbage"u8);
+
+        var e = Assert.Throws<DeviceIdentityFileException>(() => DeviceIdentityStore.Load(path));
+        Assert.Equal(DeviceIdentityFileError.Malformed, e.Error);
+        Assert.Equal(slot, e.Path);
+        Assert.Equal(KnownVersion1File, File.ReadAllBytes(path));
+        if (OperatingSystem.IsWindows()) return;
+
+        using DeviceIdentity offered = DeviceIdentity.FromPrivateKeys(KnownSigning, KnownAgreement, RandomNumberGenerator.GetBytes(32));
+        WriteIdentity(slot, offered);
+        File.SetUnixFileMode(slot, (UnixFileMode)0b110_100_100);                        // 0644
+        e = Assert.Throws<DeviceIdentityFileException>(() => DeviceIdentityStore.Load(path));
+        Assert.Equal(DeviceIdentityFileError.InsecurePermissions, e.Error);
+        Assert.Equal(slot, e.Path);
+        Assert.Equal(KnownVersion1File, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_version_1_file_in_a_directory_that_cannot_be_written_loads_without_X_Wing_and_is_left_alone()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            Assert.Skip("needs Unix directory modes that bind the process (not root)");
+            return;
+        }
+        string path = _directory.NewIdentityPath();
+        IdentityTestDirectory.WriteSecret(path, KnownVersion1File);
+        string directory = Path.GetDirectoryName(path)!;
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);   // 0500
+        try
+        {
+            using DeviceIdentity identity = DeviceIdentityStore.LoadOrCreate(path);
+            Assert.Equal(KnownSigningPublic, identity.SigningPublicKey.ToArray());
+            Assert.False(identity.HasXWing);
+            Assert.Equal(DevicePublicKeys.Version1Length, DevicePublicKeys.Of(identity).ToBytes().Length);
+            Assert.Equal(KnownVersion1File, File.ReadAllBytes(path));
+        }
+        finally
+        {
+            File.SetUnixFileMode(directory, DeviceIdentityStore.DirectoryPermissions);
+        }
+        using DeviceIdentity later = DeviceIdentityStore.Load(path);                   // writable again: upgraded now
+        Assert.True(later.HasXWing);
+    }
+
+    /// <summary>Writes <paramref name="identity"/> as a version 2 file at <paramref name="path"/>, 0600.</summary>
+    private static void WriteIdentity(string path, DeviceIdentity identity)
+    {
+        byte[] file = new byte[DeviceIdentityFile.Length];
+        DeviceIdentityFile.Write(identity, file);
+        IdentityTestDirectory.WriteSecret(path, file);
+    }
+
+    /// <summary><paramref name="threads"/> threads calling LoadOrCreate on <paramref name="path"/> at once; fails on any exception.</summary>
+    private static DeviceIdentity?[] RaceLoadOrCreate(string path, int threads)
+    {
+        var identities = new DeviceIdentity?[threads];
+        var failures = new Exception?[threads];
+        using var barrier = new Barrier(threads);
+        Thread[] all = new Thread[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            int index = i;
+            all[i] = new Thread(() =>
+            {
+                try
+                {
+                    barrier.SignalAndWait();
+                    identities[index] = DeviceIdentityStore.LoadOrCreate(path);
+                }
+                catch (Exception e)
+                {
+                    failures[index] = e;
+                }
+            });
+            all[i].Start();
+        }
+        foreach (Thread thread in all) thread.Join();
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            foreach (DeviceIdentity? identity in identities) identity?.Dispose();
+            throw new InvalidOperationException("a racing load failed", failure);
+        }
+        return identities;
     }
 
     [Fact]
@@ -250,6 +490,7 @@ public sealed class DeviceIdentityStoreTests : IDisposable
                 Assert.All(failures, Assert.Null);
                 Assert.All(identities, identity => Assert.Equal(identities[0]!.Fingerprint, identity!.Fingerprint));
                 Assert.All(identities, identity => Assert.Equal(identities[0]!.AgreementPublicKey.ToArray(), identity!.AgreementPublicKey.ToArray()));
+                Assert.All(identities, identity => Assert.Equal(identities[0]!.XWingPublicKey.ToArray(), identity!.XWingPublicKey.ToArray()));
                 Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));  // the losers' temporary files are gone
                 using DeviceIdentity stored = DeviceIdentityStore.Load(path);
                 Assert.Equal(identities[0]!.Fingerprint, stored.Fingerprint);

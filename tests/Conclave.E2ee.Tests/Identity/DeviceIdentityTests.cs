@@ -24,6 +24,68 @@ public sealed class DeviceIdentityTests
     }
 
     [Fact]
+    public void Generated_identities_have_an_X_Wing_key_pair()
+    {
+        using DeviceIdentity a = DeviceIdentity.Generate();
+        using DeviceIdentity b = DeviceIdentity.Generate();
+
+        Assert.True(a.HasXWing);
+        Assert.Equal(DeviceIdentity.XWingPublicKeyLength, a.XWingPublicKey.Length);
+        Assert.Equal(1216, DeviceIdentity.XWingPublicKeyLength);
+        Assert.Equal(HpkeKemId.XWing, a.XWingKeyPair!.Kem);
+        Assert.Equal(a.XWingPublicKey.ToArray(), a.XWingKeyPair.PublicKey.ToArray());
+        Assert.NotEqual(a.XWingPublicKey.ToArray(), b.XWingPublicKey.ToArray());
+        // Its X25519 half (the last 32 bytes) is a key of its own, not the agreement key.
+        Assert.NotEqual(a.AgreementPublicKey.ToArray(), a.XWingPublicKey[^32..].ToArray());
+    }
+
+    [Fact]
+    public void Three_private_keys_make_the_identity_with_the_X_Wing_key_of_the_seed()
+    {
+        byte[] signing = RandomNumberGenerator.GetBytes(32), agreement = RandomNumberGenerator.GetBytes(32), seed = RandomNumberGenerator.GetBytes(32);
+        using DeviceIdentity identity = DeviceIdentity.FromPrivateKeys(signing, agreement, seed);
+        using DeviceIdentity twoKeys = DeviceIdentity.FromPrivateKeys(signing, agreement);
+        using HpkeKeyPair xWing = HpkeKeyPair.FromPrivateKey(HpkeKemId.XWing, seed);
+
+        Assert.Equal(xWing.PublicKey.ToArray(), identity.XWingPublicKey.ToArray());
+        Assert.Equal(twoKeys.SigningPublicKey.ToArray(), identity.SigningPublicKey.ToArray());
+        Assert.Equal(twoKeys.AgreementPublicKey.ToArray(), identity.AgreementPublicKey.ToArray());
+        Assert.False(twoKeys.HasXWing);
+        Assert.True(twoKeys.XWingPublicKey.IsEmpty);
+        Assert.Null(twoKeys.XWingKeyPair);
+        byte[] exported = new byte[32];
+        Assert.True(identity.ExportXWingSeed(exported));
+        Assert.Equal(seed, exported);
+        Assert.False(twoKeys.ExportXWingSeed(exported));
+
+        // The upgrade of an identity made before X-Wing keeps its keys.
+        using DeviceIdentity upgraded = twoKeys.WithXWingSeed(seed);
+        Assert.Equal(identity.Fingerprint, upgraded.Fingerprint);
+        Assert.Equal(identity.AgreementPublicKey.ToArray(), upgraded.AgreementPublicKey.ToArray());
+        Assert.Equal(identity.XWingPublicKey.ToArray(), upgraded.XWingPublicKey.ToArray());
+        Assert.False(twoKeys.HasXWing);
+
+        Assert.Throws<ArgumentException>(() => DeviceIdentity.FromPrivateKeys(signing, agreement, new byte[31]));
+        Assert.Throws<ArgumentException>(() => DeviceIdentity.FromPrivateKeys(signing, agreement, new byte[33]));
+        Assert.Throws<ArgumentException>(() => DeviceIdentity.FromPrivateKeys(new byte[31], agreement, seed));
+    }
+
+    [Fact]
+    public void A_key_sealed_to_the_X_Wing_public_key_opens_with_the_X_Wing_key_pair_only()
+    {
+        using DeviceIdentity recipient = DeviceIdentity.Generate();
+        HpkeSuite suite = HpkeSuite.XWingSha256Aes128Gcm;
+        byte[] secret = RandomNumberGenerator.GetBytes(32);
+
+        Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Seal(suite, recipient.XWingPublicKey, "info"u8, [], secret, out byte[] enc, out byte[] ciphertext));
+        Assert.Equal(HpkeStatus.Ok, HpkeBaseMode.Open(suite, recipient.XWingKeyPair!, enc, "info"u8, [], ciphertext, out byte[] opened));
+        Assert.Equal(secret, opened);
+        Assert.Equal(HpkeStatus.KemMismatch, HpkeBaseMode.Open(suite, recipient.AgreementKeyPair, enc, "info"u8, [], ciphertext, out _));
+        using DeviceIdentity other = DeviceIdentity.Generate();
+        Assert.Equal(HpkeStatus.AuthenticationFailed, HpkeBaseMode.Open(suite, other.XWingKeyPair!, enc, "info"u8, [], ciphertext, out _));
+    }
+
+    [Fact]
     public void The_fingerprint_is_lowercase_hex_of_SHA_256_of_the_signing_public_key()
     {
         using DeviceIdentity identity = DeviceIdentity.Generate();
@@ -129,12 +191,13 @@ public sealed class DeviceIdentityTests
     public void ToString_shows_the_fingerprint_and_no_key_bytes()
     {
         using DeviceIdentity identity = DeviceIdentity.Generate();
-        byte[] signingPrivate = new byte[32], agreementPrivate = new byte[32];
+        byte[] signingPrivate = new byte[32], agreementPrivate = new byte[32], xWingSeed = new byte[32];
         identity.ExportPrivateKeys(signingPrivate, agreementPrivate);
+        Assert.True(identity.ExportXWingSeed(xWingSeed));
         string text = identity.ToString();
 
         Assert.Equal($"DeviceIdentity {{ Fingerprint = {identity.Fingerprint} }}", text);
-        foreach (byte[] key in new[] { signingPrivate, agreementPrivate, identity.SigningPublicKey.ToArray(), identity.AgreementPublicKey.ToArray() })
+        foreach (byte[] key in new[] { signingPrivate, agreementPrivate, xWingSeed, identity.SigningPublicKey.ToArray(), identity.AgreementPublicKey.ToArray(), identity.XWingPublicKey.ToArray() })
         {
             Assert.DoesNotContain(Convert.ToHexString(key[..6]), text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(Convert.ToBase64String(key)[..8], text, StringComparison.Ordinal);
@@ -147,13 +210,19 @@ public sealed class DeviceIdentityTests
         DeviceIdentity identity = DeviceIdentity.Generate();
         byte[] signingPublic = identity.SigningPublicKey.ToArray();
         HpkeKeyPair agreement = identity.AgreementKeyPair;
+        HpkeKeyPair xWing = identity.XWingKeyPair!;
+        byte[] xWingPublic = identity.XWingPublicKey.ToArray();
 
         identity.Dispose();
         identity.Dispose();                                                              // idempotent
 
         Assert.Throws<ObjectDisposedException>(() => identity.Sign(Message));
         Assert.Throws<ObjectDisposedException>(() => identity.AgreementKeyPair);
-        Assert.Throws<ObjectDisposedException>(() => agreement.ExportPrivateKey());      // the owned key pair is disposed too
+        Assert.Throws<ObjectDisposedException>(() => agreement.ExportPrivateKey());      // the owned key pairs are disposed too
+        Assert.Throws<ObjectDisposedException>(() => xWing.ExportPrivateKey());
+        Assert.Throws<ObjectDisposedException>(() => identity.XWingKeyPair);
+        Assert.Throws<ObjectDisposedException>(() => identity.ExportXWingSeed(new byte[32]));
+        Assert.Equal(xWingPublic, identity.XWingPublicKey.ToArray());
         Assert.Throws<ObjectDisposedException>(() => identity.ExportPrivateKeys(new byte[32], new byte[32]));
         Assert.Equal(signingPublic, identity.SigningPublicKey.ToArray());
         Assert.Equal(64, identity.Fingerprint.Length);
