@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Conclave.E2ee.Identity;
 using Conclave.E2ee.Roster;
 
@@ -5,8 +6,8 @@ namespace Conclave.E2ee.Calls;
 
 /// <summary>
 /// The roster a client trusts (docs/e2ee.md, "Signed membership"): the participants the server lists whose join
-/// statement is signed by the signing key they registered, for this room, this call, their session and the roster
-/// version of their join. Only they get keys; anyone else the server lists is shown as unsigned. The browser checks
+/// statement is signed by the signing key they registered, over exactly the device public keys they registered, for
+/// this room, this call, their session and the roster version of their join. Only they get keys; anyone else the server lists is shown as unsigned. The browser checks
 /// the same (<c>Clients/web/e2ee/signed-roster.js</c>).
 /// </summary>
 public static class SignedRoster
@@ -14,7 +15,8 @@ public static class SignedRoster
     /// <summary>
     /// The participant's keys if its join statement holds: a <see cref="MembershipKind.Join"/> statement for
     /// <paramref name="room"/>, <paramref name="call"/>, the participant's session and its join version, signed by the
-    /// signing key it registered; null otherwise. Never throws on what the server sends.
+    /// signing key it registered and naming the SHA-256 of exactly the device public keys it registered (so its agreement
+    /// keys are the ones its device signed for); null otherwise. Never throws on what the server sends.
     /// </summary>
     public static DevicePublicKeys? Verify(string room, string call, string sessionId, long joinVersion, ReadOnlySpan<byte> devicePublicKeys,
         ReadOnlySpan<byte> membership)
@@ -26,6 +28,7 @@ public static class SignedRoster
         if (!string.Equals(statement.Room, room, StringComparison.Ordinal) || !string.Equals(statement.Call, call, StringComparison.Ordinal)
             || !string.Equals(statement.Session, sessionId, StringComparison.Ordinal)) return null;
         if (joinVersion < 0 || statement.Epoch != (ulong)joinVersion) return null;
+        if (!statement.DeviceKeysDigest.Span.SequenceEqual(SHA256.HashData(devicePublicKeys))) return null;
         return statement.Signer.Span.SequenceEqual(keys!.SigningPublicKey.Span) ? keys : null;
     }
 
@@ -48,6 +51,8 @@ public static class SignedRoster
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        return new MembershipStatement(kind, room, call, session, (ulong)epoch, identity.SigningPublicKey.ToArray(), participants).Sign(identity);
+        byte[] deviceKeys = SHA256.HashData(DevicePublicKeys.Of(identity).ToBytes());
+        return new MembershipStatement(kind, room, call, session, (ulong)epoch, identity.SigningPublicKey.ToArray(), deviceKeys, participants)
+            .Sign(identity);
     }
 }

@@ -5,16 +5,18 @@ using Conclave.E2ee.Identity;
 namespace Conclave.E2ee.Roster;
 
 /// <summary>
-/// A signed membership statement (version 2, docs/e2ee.md): a device says, under its Ed25519 identity key (RFC 8032),
-/// that it joins or leaves a call of a room as one session, at a roster epoch, seeing the participant set whose
-/// security code digest (<see cref="SecurityCode.Digest"/> of the participants' signing keys) is
-/// <see cref="ParticipantsDigest"/>. Clients build their roster from statements that verify, so the server cannot slip
+/// A signed membership statement (version 3, docs/e2ee.md): a device says, under its Ed25519 identity key (RFC 8032),
+/// that it joins or leaves a call of a room as one session, at a roster epoch, with the registered device public keys
+/// whose SHA-256 is <see cref="DeviceKeysDigest"/>, seeing the participant set whose security code digest
+/// (<see cref="SecurityCode.Digest"/> of the participants' signing keys) is <see cref="ParticipantsDigest"/>.
+/// The device keys digest binds the agreement keys (X25519, X-Wing) to the signing key: without it, a server could
+/// swap them for its own and be sent the call's keys. Clients build their roster from statements that verify, so the server cannot slip
 /// in a participant nobody's device vouched for. The browser writes and reads the same bytes
 /// (<c>Clients/web/e2ee/membership.js</c>).
 /// </summary>
 /// <remarks>
 /// <para>Bytes, integers big-endian: <c>"Conclave membership v2" || 0x00 || kind (uint8) || room, call, session (each
-/// uint16 length || UTF-8) || epoch (uint64) || signer (32) || participants digest (32)</c>. The signed form appends
+/// uint16 length || UTF-8) || epoch (uint64) || signer (32) || device keys digest (32) || participants digest (32)</c>. The signed form appends
 /// the 64-byte Ed25519 signature over those bytes.</para>
 /// <para>The digest, not the keys, so a statement has a constant size: a roster of N statements grows with N, not
 /// N² (version 1 listed the 32-byte keys).</para>
@@ -25,13 +27,15 @@ namespace Conclave.E2ee.Roster;
 /// <param name="Session">The signer's session id in the call.</param>
 /// <param name="Epoch">The roster epoch the signer saw.</param>
 /// <param name="Signer">The signer's Ed25519 public key (32 bytes).</param>
+/// <param name="DeviceKeysDigest">SHA-256 of the signer's registered device public keys, as registered (32 bytes).</param>
 /// <param name="ParticipantsDigest">The security code digest of the participant set's signing keys (32 bytes).</param>
 public sealed record MembershipStatement(
-    MembershipKind Kind, string Room, string Call, string Session, ulong Epoch, ReadOnlyMemory<byte> Signer, ReadOnlyMemory<byte> ParticipantsDigest)
+    MembershipKind Kind, string Room, string Call, string Session, ulong Epoch, ReadOnlyMemory<byte> Signer,
+    ReadOnlyMemory<byte> DeviceKeysDigest, ReadOnlyMemory<byte> ParticipantsDigest)
 {
     private const int KeyLength = DeviceIdentity.SigningPublicKeyLength;
     private const int DigestLength = SecurityCode.DigestLength;
-    private static readonly byte[] Label = Encoding.ASCII.GetBytes("Conclave membership v2\0");
+    private static readonly byte[] Label = Encoding.ASCII.GetBytes("Conclave membership v3\0");
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>A statement over the participant set whose signing keys are <paramref name="participants"/> (in any
@@ -39,8 +43,8 @@ public sealed record MembershipStatement(
     /// <see cref="ParticipantsDigest"/> is their <see cref="SecurityCode.Digest"/>.</summary>
     /// <exception cref="ArgumentException">A key that is not 32 bytes, or more than 65,535 distinct keys.</exception>
     public MembershipStatement(MembershipKind kind, string room, string call, string session, ulong epoch, ReadOnlyMemory<byte> signer,
-        IReadOnlyList<ReadOnlyMemory<byte>> participants)
-        : this(kind, room, call, session, epoch, signer, (ReadOnlyMemory<byte>)DigestOf(participants))
+        ReadOnlyMemory<byte> deviceKeysDigest, IReadOnlyList<ReadOnlyMemory<byte>> participants)
+        : this(kind, room, call, session, epoch, signer, deviceKeysDigest, (ReadOnlyMemory<byte>)DigestOf(participants))
     {
     }
 
@@ -51,10 +55,11 @@ public sealed record MembershipStatement(
     {
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"Unknown membership kind {Kind}.");
         if (Signer.Length != KeyLength) throw new ArgumentException("The signer's key is 32 bytes.");
+        if (DeviceKeysDigest.Length != DigestLength) throw new ArgumentException("The device keys digest is 32 bytes.");
         if (ParticipantsDigest.Length != DigestLength) throw new ArgumentException("The participants digest is 32 bytes.");
         byte[][] texts = [Text(Room, nameof(Room)), Text(Call, nameof(Call)), Text(Session, nameof(Session))];
 
-        var bytes = new byte[Label.Length + 1 + texts.Sum(t => 2 + t.Length) + 8 + KeyLength + DigestLength];
+        var bytes = new byte[Label.Length + 1 + texts.Sum(t => 2 + t.Length) + 8 + KeyLength + 2 * DigestLength];
         var at = 0;
         Label.CopyTo(bytes, at);
         at += Label.Length;
@@ -69,6 +74,8 @@ public sealed record MembershipStatement(
         at += 8;
         Signer.Span.CopyTo(bytes.AsSpan(at));
         at += KeyLength;
+        DeviceKeysDigest.Span.CopyTo(bytes.AsSpan(at));
+        at += DigestLength;
         ParticipantsDigest.Span.CopyTo(bytes.AsSpan(at));
         return bytes;
     }
@@ -122,11 +129,12 @@ public sealed record MembershipStatement(
             }
             rest = rest[(2 + length)..];
         }
-        if (rest.Length != 8 + KeyLength + DigestLength) return false;
+        if (rest.Length != 8 + KeyLength + 2 * DigestLength) return false;
         ulong epoch = BinaryPrimitives.ReadUInt64BigEndian(rest);
         byte[] signer = rest.Slice(8, KeyLength).ToArray();
-        byte[] digest = rest.Slice(8 + KeyLength, DigestLength).ToArray();
-        statement = new MembershipStatement(kind, texts[0], texts[1], texts[2], epoch, signer, (ReadOnlyMemory<byte>)digest);
+        byte[] deviceKeys = rest.Slice(8 + KeyLength, DigestLength).ToArray();
+        byte[] participants = rest.Slice(8 + KeyLength + DigestLength, DigestLength).ToArray();
+        statement = new MembershipStatement(kind, texts[0], texts[1], texts[2], epoch, signer, deviceKeys, (ReadOnlyMemory<byte>)participants);
         return true;
     }
 

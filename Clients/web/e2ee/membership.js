@@ -1,24 +1,27 @@
 // Signed membership statements (docs/e2ee.md "Membership statements"): a participant joining or leaving a call
-// signs, with its device's Ed25519 key (RFC 8032), the room, the call, its session id, the roster epoch it saw, and
-// the security code digest of the signing keys of the participant set it joins or leaves. The same definition as the
-// .NET library's (MembershipStatement), byte for byte, so browsers and .NET clients check each other's statements.
-// Version 2, integers big-endian:
+// signs, with its device's Ed25519 key (RFC 8032), the room, the call, its session id, the roster epoch it saw, the
+// SHA-256 of its registered device public keys, and the security code digest of the signing keys of the participant
+// set it joins or leaves. The same definition as the .NET library's (MembershipStatement), byte for byte, so browsers
+// and .NET clients check each other's statements. Version 3, integers big-endian:
 //
-//   "Conclave membership v2" || 0x00              the label (ASCII) and a separator
+//   "Conclave membership v3" || 0x00              the label (ASCII) and a separator
 //   kind: uint8                                   1 = join, 2 = leave
 //   room, call, session: uint16(length) || UTF-8  each; 0 to 65,535 bytes
 //   epoch: uint64
 //   signer: 32 bytes                              the signer's Ed25519 public key (RFC 8032 §5.1.5)
+//   device keys digest: 32 bytes                  SHA-256 of the signer's device public keys as registered
+//                                                 (device-keys.js): binds its agreement keys to its signing key
 //   participants digest: 32 bytes                 securityCodeDigest (security-code.js) of the participant set's
 //                                                 Ed25519 public keys
 //
 // The digest rather than the keys (version 1) keeps a statement's size constant, so a roster of N statements grows
-// with N, not N². Signed form: statement || the 64-byte Ed25519 signature of the statement (pure Ed25519, RFC 8032
+// with N, not N²; the device keys digest (new in version 3) stops a server from swapping a participant's X25519 or
+// X-Wing key for its own. Signed form: statement || the 64-byte Ed25519 signature of the statement (pure Ed25519, RFC 8032
 // §5.1.6). The signer need not be in the participant set (a leave names the set it leaves). Verifying a signed
 // statement proves only that the holder of `signer` signed it: callers then check `signer` is the key the participant
 // registered.
 //
-//   const signed = await signStatement(me, { kind: MembershipKind.Join, room, call, session, epoch, signer: me.signingPublicKey, participants });
+//   const signed = await signStatement(me, { kind: MembershipKind.Join, room, call, session, epoch, signer: me.signingPublicKey, deviceKeysDigest, participants });
 //   const statement = await verifySignedStatement(signed);   // null unless well-formed and signed by statement.signer
 
 import { asBytes } from './hpke-core.js';
@@ -28,7 +31,7 @@ import { securityCodeDigest } from './security-code.js';
 /** The kinds of statement: the uint8 after the label. */
 export const MembershipKind = Object.freeze({ Join: 1, Leave: 2 });
 
-const LABEL = new TextEncoder().encode('Conclave membership v2');
+const LABEL = new TextEncoder().encode('Conclave membership v3');
 const PREFIX_LENGTH = LABEL.length + 1;                          // the label and its 0x00 separator
 const KEY_LENGTH = 32;                                           // an Ed25519 public key (RFC 8032 §5.1.5)
 const DIGEST_LENGTH = 32;                                        // a SHA-256 digest
@@ -36,7 +39,7 @@ const SIGNATURE_LENGTH = 64;                                     // an Ed25519 s
 const MAX_UINT16 = 0xffff;
 const MAX_UINT64 = 0xFFFF_FFFF_FFFF_FFFFn;
 /** The shortest statement: three empty strings. */
-const MIN_STATEMENT_LENGTH = PREFIX_LENGTH + 1 + 3 * 2 + 8 + KEY_LENGTH + DIGEST_LENGTH;
+const MIN_STATEMENT_LENGTH = PREFIX_LENGTH + 1 + 3 * 2 + 8 + KEY_LENGTH + 2 * DIGEST_LENGTH;
 
 const encoder = new TextEncoder();
 // fatal: invalid UTF-8 (overlong forms, encoded surrogates, beyond U+10FFFF, truncated sequences) is refused, not
@@ -54,6 +57,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @property {bigint | number} epoch The roster epoch the signer saw, in [0, 2^64 - 1]: a BigInt, or a non-negative
  *   safe integer Number when encoding; always a BigInt when decoded.
  * @property {Uint8Array} signer The signer's Ed25519 public key, 32 bytes (RFC 8032 §5.1.5).
+ * @property {Uint8Array} deviceKeysDigest SHA-256 of the signer's registered device public keys, 32 bytes.
  * @property {Uint8Array} [participantsDigest] The participant set's security code digest, 32 bytes
  *   (securityCodeDigest in security-code.js). Always there when decoded; when encoding, give it or `participants`.
  * @property {Uint8Array[]} [participants] Encoding only, instead of `participantsDigest`: the participant set's Ed25519
@@ -61,7 +65,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 
 /**
- * The bytes of a membership statement, version 2 (see the top of this module). Given `participants`, the digest is
+ * The bytes of a membership statement, version 3 (see the top of this module). Given `participants`, the digest is
  * that of the set, so any order of the same keys gives the same bytes. Byte arrays are read once (copied) before use.
  * @param {MembershipStatement} statement With `participantsDigest` or `participants`, not both.
  * @returns {Promise<Uint8Array>}
@@ -79,12 +83,13 @@ export async function encodeStatement(statement) {
 /** {@link encodeStatement}, also giving the signer key it encoded (read once from `statement`). */
 async function encode(statement) {
   if (statement === null || typeof statement !== 'object') throw new TypeError('a membership statement is an object');
-  const { kind, room, call, session, epoch, signer, participants, participantsDigest } = statement;
+  const { kind, room, call, session, epoch, signer, deviceKeysDigest, participants, participantsDigest } = statement;
   if (typeof kind !== 'number') throw new TypeError(`kind must be a number (MembershipKind), not ${typeof kind}`);
   if (kind !== MembershipKind.Join && kind !== MembershipKind.Leave) throw new RangeError(`unknown membership kind ${kind}`);
   const strings = [utf8(room, 'room'), utf8(call, 'call'), utf8(session, 'session')];
   const epochValue = toEpoch(epoch);
   const signerKey = toKey(signer, 'signer');
+  const deviceKeys = toKey(deviceKeysDigest, 'deviceKeysDigest');
   if ((participants === undefined) === (participantsDigest === undefined)) {
     throw new TypeError('a statement has participants (their keys) or participantsDigest, not both or neither');
   }
@@ -97,7 +102,7 @@ async function encode(statement) {
     digest = await securityCodeDigest(keys);                     // RangeError beyond 65,535 distinct keys
   }
 
-  const total = PREFIX_LENGTH + 1 + strings.reduce((sum, s) => sum + 2 + s.length, 0) + 8 + KEY_LENGTH + DIGEST_LENGTH;
+  const total = PREFIX_LENGTH + 1 + strings.reduce((sum, s) => sum + 2 + s.length, 0) + 8 + KEY_LENGTH + 2 * DIGEST_LENGTH;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(LABEL, 0);
@@ -112,12 +117,14 @@ async function encode(statement) {
   at += 8;
   out.set(signerKey, at);
   at += KEY_LENGTH;
+  out.set(deviceKeys, at);
+  at += DIGEST_LENGTH;
   out.set(digest, at);
   return { bytes: out, signer: signerKey };
 }
 
 /**
- * Parses the bytes of a membership statement, version 2. Strict: the result re-encodes to exactly `bytes`, so every
+ * Parses the bytes of a membership statement, version 3. Strict: the result re-encodes to exactly `bytes`, so every
  * statement has one encoding. Never throws.
  * @param {BufferSource} bytes
  * @returns {MembershipStatement | null} epoch a BigInt, participantsDigest (no participants), all byte arrays fresh
@@ -209,14 +216,16 @@ function decodeCopy(bytes) {
     strings.push(text);
     at += length;
   }
-  if (bytes.length - at !== 8 + KEY_LENGTH + DIGEST_LENGTH) return null;  // truncated, or trailing bytes
+  if (bytes.length - at !== 8 + KEY_LENGTH + 2 * DIGEST_LENGTH) return null;  // truncated, or trailing bytes
   const epoch = view.getBigUint64(at);
   at += 8;
   const signer = bytes.slice(at, at + KEY_LENGTH);
   at += KEY_LENGTH;
+  const deviceKeysDigest = bytes.slice(at, at + DIGEST_LENGTH);
+  at += DIGEST_LENGTH;
   const participantsDigest = bytes.slice(at, at + DIGEST_LENGTH);
   const [room, call, session] = strings;
-  return { kind, room, call, session, epoch, signer, participantsDigest };
+  return { kind, room, call, session, epoch, signer, deviceKeysDigest, participantsDigest };
 }
 
 /** `value` as UTF-8, checked: a well-formed string of at most 65,535 bytes. */

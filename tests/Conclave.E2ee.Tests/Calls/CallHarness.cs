@@ -245,8 +245,9 @@ public enum Device
     XWing,
     /// <summary>An identity made before X-Wing (no X-Wing key), registering version 1: an older client.</summary>
     Old,
-    /// <summary>An identity with an X-Wing key that registers version 1 all the same (the server, or a client, dropped it).</summary>
-    RegistersVersion1,
+    /// <summary>An identity with an X-Wing key whose registered keys the server replaced by version 1 (dropping X-Wing
+    /// to force X25519): its statement names the digest of what it registered, so it is unsigned.</summary>
+    StrippedByTheServer,
 }
 
 /// <summary>How a participant the server lists fails to be signed.</summary>
@@ -310,9 +311,9 @@ internal sealed class Call : IAsyncDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(ghost)),
         };
         if (ghost == Ghost.NoDeviceKeys) member.DeviceKeys = [];
-        else if (device == Device.RegistersVersion1)
+        else if (device == Device.StrippedByTheServer)
             member.DeviceKeys = new DevicePublicKeys(identity.SigningPublicKey.ToArray(), identity.AgreementPublicKey.ToArray()).ToBytes();
-        if (ghost != Ghost.None) _ghosts.Add(member);
+        if (ghost != Ghost.None || device == Device.StrippedByTheServer) _ghosts.Add(member);
         Members.Add(member);
         Relay.Connect(session, keys);
         if (updateSelf) await member.Keys.UpdateRosterAsync(Roster());

@@ -5,7 +5,7 @@ using Conclave.E2ee.Roster;
 namespace Conclave.E2ee.Tests.Calls;
 
 /// <summary>Which participants a client trusts (signed-roster.js): a join statement for this room, call, session and
-/// join version, signed by the key the participant registered.</summary>
+/// join version, signed by the key the participant registered, over exactly the device keys it registered.</summary>
 public sealed class SignedRosterTests : IDisposable
 {
     private readonly DeviceIdentity _alice = DeviceIdentity.Generate();
@@ -33,12 +33,13 @@ public sealed class SignedRosterTests : IDisposable
         Assert.Equal(_alice.XWingPublicKey.ToArray(), keys.XWingPublicKey.ToArray());                     // version 2 keys: X-Wing too
         Assert.NotNull(SignedRoster.Verify(new RosterMember("s-a", 7, Keys, Statement()), "room", "call"));
 
-        // Version 1 keys (no X-Wing) hold the same way.
-        byte[] version1 = new DevicePublicKeys(_alice.SigningPublicKey.ToArray(), _alice.AgreementPublicKey.ToArray()).ToBytes();
-        DevicePublicKeys? v1 = SignedRoster.Verify("room", "call", "s-a", 7, version1, Statement());
+        // Version 1 keys (an identity without X-Wing) hold the same way.
+        using DeviceIdentity old = DeviceIdentity.FromPrivateKeys(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        byte[] version1 = DevicePublicKeys.Of(old).ToBytes();
+        DevicePublicKeys? v1 = SignedRoster.Verify("room", "call", "s-a", 7, version1, Statement(signer: old));
         Assert.NotNull(v1);
         Assert.False(v1.HasXWing);
-        Assert.Equal(_alice.AgreementPublicKey.ToArray(), v1.AgreementPublicKey.ToArray());
+        Assert.Equal(old.AgreementPublicKey.ToArray(), v1.AgreementPublicKey.ToArray());
 
         Assert.True(MembershipStatement.TryVerify(Statement(), out MembershipStatement? statement));
         Assert.Equal((MembershipKind.Join, "room", "call", "s-a", 7UL), (statement!.Kind, statement.Room, statement.Call, statement.Session, statement.Epoch));
@@ -69,6 +70,20 @@ public sealed class SignedRosterTests : IDisposable
             () => Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, Keys[..64], Statement())),
             () => Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, [], Statement())),
             () => Assert.Null(SignedRoster.Verify("room", "call", null!, 7, Keys, Statement())));
+    }
+
+    [Fact]
+    public void Agreement_keys_the_server_swapped_or_stripped_make_the_participant_unsigned()
+    {
+        // Alice's signing key, with the server's X25519 and X-Wing keys (it would be sent the call's keys), or with
+        // her X-Wing key dropped (to force X25519): her statement names the digest of what she registered, so neither holds.
+        DevicePublicKeys alice = DevicePublicKeys.Of(_alice), mallory = DevicePublicKeys.Of(_mallory);
+        byte[] swapped = new DevicePublicKeys(alice.SigningPublicKey, mallory.AgreementPublicKey, mallory.XWingPublicKey).ToBytes();
+        byte[] stripped = new DevicePublicKeys(alice.SigningPublicKey, alice.AgreementPublicKey).ToBytes();
+        Assert.True(alice.HasXWing);
+        Assert.NotNull(SignedRoster.Verify("room", "call", "s-a", 7, Keys, Statement()));
+        Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, swapped, Statement()));
+        Assert.Null(SignedRoster.Verify("room", "call", "s-a", 7, stripped, Statement()));
     }
 
     [Fact]

@@ -8,14 +8,17 @@ public sealed class MembershipStatementTests
 {
     private static ReadOnlyMemory<byte> Key(byte fill) => Enumerable.Repeat(fill, 32).ToArray();
 
+    /// <summary>A device keys digest (any 32 bytes: the statement carries it, SignedRoster checks it).</summary>
+    private static readonly ReadOnlyMemory<byte> DeviceKeys = Key(5);
+
     private static MembershipStatement Joining(DeviceIdentity signer, params ReadOnlyMemory<byte>[] others) => new(
-        MembershipKind.Join, "room-1", "call-7", "s-1", 3, signer.SigningPublicKey.ToArray(), [signer.SigningPublicKey.ToArray(), .. others]);
+        MembershipKind.Join, "room-1", "call-7", "s-1", 3, signer.SigningPublicKey.ToArray(), DeviceKeys, [signer.SigningPublicKey.ToArray(), .. others]);
 
     // The bytes of the definition (docs/e2ee.md), written out independently of this library (Python struct, hashlib).
     [Fact]
     public void A_statement_encodes_to_the_bytes_of_the_definition()
     {
-        var statement = new MembershipStatement(MembershipKind.Join, "room-1", "call-7", "s-1", 3, Key(1), [Key(2), Key(1), Key(2)]);
+        var statement = new MembershipStatement(MembershipKind.Join, "room-1", "call-7", "s-1", 3, Key(1), DeviceKeys, [Key(2), Key(1), Key(2)]);
         // The security code digest's input for {01…01, 02…02}: label, 0x00, count 2, then each key with its length.
         byte[] digestInput = Convert.FromHexString(
             "436f6e636c61766520736563757269747920636f6465207631" + "00" + "0002"
@@ -25,27 +28,28 @@ public sealed class MembershipStatementTests
         Assert.Equal(Digest, Convert.ToHexStringLower(SHA256.HashData(digestInput)));
         Assert.Equal(Digest, Convert.ToHexStringLower(statement.ParticipantsDigest.Span));
         Assert.Equal(
-            "436f6e636c617665206d656d6265727368697020763200" + "01" + "0006726f6f6d2d31" + "000663616c6c2d37" + "0003732d31" + "0000000000000003"
-            + "0101010101010101010101010101010101010101010101010101010101010101" + Digest,
+            "436f6e636c617665206d656d6265727368697020763300" + "01" + "0006726f6f6d2d31" + "000663616c6c2d37" + "0003732d31" + "0000000000000003"
+            + "0101010101010101010101010101010101010101010101010101010101010101"
+            + "0505050505050505050505050505050505050505050505050505050505050505" + Digest,
             Convert.ToHexStringLower(statement.Encode()));
-        Assert.Equal(117, statement.Encode().Length);
+        Assert.Equal(149, statement.Encode().Length);
     }
 
     [Fact]
     public void The_participants_digest_is_the_security_code_digest_of_the_set()
     {
         ReadOnlyMemory<byte>[] keys = [.. Enumerable.Range(0, 30).Select(_ => (ReadOnlyMemory<byte>)RandomNumberGenerator.GetBytes(32))];
-        MembershipStatement statement = new(MembershipKind.Join, "r", "c", "s", 1, keys[0], keys);
+        MembershipStatement statement = new(MembershipKind.Join, "r", "c", "s", 1, keys[0], DeviceKeys, keys);
         Assert.Equal(SecurityCode.Digest(keys), statement.ParticipantsDigest.ToArray());
         ReadOnlyMemory<byte>[] shuffled = [.. keys, keys[4]];                                   // any order, a key listed twice
         new Random(3).Shuffle(shuffled);
-        MembershipStatement same = new(MembershipKind.Join, "r", "c", "s", 1, keys[0], shuffled);
+        MembershipStatement same = new(MembershipKind.Join, "r", "c", "s", 1, keys[0], DeviceKeys, shuffled);
         Assert.Equal(statement.Encode(), same.Encode());
-        Assert.Equal(statement.Encode(), new MembershipStatement(MembershipKind.Join, "r", "c", "s", 1, keys[0], SecurityCode.Digest(keys).AsMemory()).Encode());
-        Assert.NotEqual(statement.ParticipantsDigest.ToArray(), new MembershipStatement(MembershipKind.Join, "r", "c", "s", 1, keys[0], keys[1..]).ParticipantsDigest.ToArray());
+        Assert.Equal(statement.Encode(), new MembershipStatement(MembershipKind.Join, "r", "c", "s", 1, keys[0], DeviceKeys, SecurityCode.Digest(keys).AsMemory()).Encode());
+        Assert.NotEqual(statement.ParticipantsDigest.ToArray(), new MembershipStatement(MembershipKind.Join, "r", "c", "s", 1, keys[0], DeviceKeys, keys[1..]).ParticipantsDigest.ToArray());
 
         // An empty set (a leave when nobody else is signed) has a digest too: SHA-256 of the label, 0x00 and count 0.
-        MembershipStatement alone = new(MembershipKind.Leave, "r", "c", "s", 1, keys[0], []);
+        MembershipStatement alone = new(MembershipKind.Leave, "r", "c", "s", 1, keys[0], DeviceKeys, []);
         Assert.Equal("dccb2d107526007f5d8e4de336cf4798764634055fe705571f4f749d41d887c6", Convert.ToHexStringLower(alone.ParticipantsDigest.Span));
     }
 
@@ -54,8 +58,8 @@ public sealed class MembershipStatementTests
     {
         ReadOnlyMemory<byte>[] roster = [.. Enumerable.Range(0, 500).Select(_ => (ReadOnlyMemory<byte>)RandomNumberGenerator.GetBytes(32))];
         int Size(int participants) => new MembershipStatement(MembershipKind.Join, "room", "Bx3kTq9v0aLmZ7yR2cWd1g", "Qn8sVb4eHk2tYw6uJp0zXa", 9,
-            roster[0], roster[..participants]).Encode().Length;
-        Assert.Equal(102 + 4 + 22 + 22, Size(1));                                              // the fixed 102 bytes and the three texts
+            roster[0], DeviceKeys, roster[..participants]).Encode().Length;
+        Assert.Equal(134 + 4 + 22 + 22, Size(1));                                              // the fixed 134 bytes and the three texts
         Assert.Equal(Size(1), Size(500));
     }
 
@@ -109,7 +113,7 @@ public sealed class MembershipStatementTests
         byte[] version1 = (byte[])bytes.Clone();
         version1[21] = (byte)'1';                                                                 // "Conclave membership v1"
         Assert.False(MembershipStatement.TryDecode(version1, out _));
-        // A version 1 statement (count and keys instead of the digest) is not read as version 2.
+        // A version 1 statement (count and keys instead of the digests) is not read as version 3.
         Assert.False(MembershipStatement.TryDecode(Convert.FromHexString(
             "436f6e636c617665206d656d6265727368697020763100010006726f6f6d2d31000663616c6c2d370003732d310000000000000003"
             + "0101010101010101010101010101010101010101010101010101010101010101" + "0001"
@@ -119,7 +123,7 @@ public sealed class MembershipStatementTests
         // overlong encoding, an encoded surrogate, a truncated sequence.
         foreach (byte[] bad in new[] { new byte[] { 0xFF, 0x61 }, [0xC0, 0x80], [0xED, 0xA0, 0x80], [0x61, 0xE2, 0x82] })
         {
-            byte[] statement = new MembershipStatement(MembershipKind.Leave, new string('a', bad.Length), "c", "d", 0, Key(1), []).Encode();
+            byte[] statement = new MembershipStatement(MembershipKind.Leave, new string('a', bad.Length), "c", "d", 0, Key(1), DeviceKeys, []).Encode();
             bad.CopyTo(statement, 23 + 1 + 2);
             Assert.False(MembershipStatement.TryDecode(statement, out _), Convert.ToHexString(bad));
         }
@@ -128,7 +132,7 @@ public sealed class MembershipStatementTests
         {
             byte[] garbage = new byte[random.Next(0, 300)];
             random.NextBytes(garbage);
-            if (i % 2 == 0 && garbage.Length > 24) "Conclave membership v2\0"u8.CopyTo(garbage);
+            if (i % 2 == 0 && garbage.Length > 24) "Conclave membership v3\0"u8.CopyTo(garbage);
             MembershipStatement.TryVerify(garbage, out _);
             MembershipStatement.TryDecode(garbage, out _);
         }
@@ -137,14 +141,15 @@ public sealed class MembershipStatementTests
     [Fact]
     public void Bad_fields_are_refused_when_encoding()
     {
-        Assert.Throws<ArgumentException>(() => new MembershipStatement((MembershipKind)7, "r", "c", "s", 0, Key(1), []).Encode());
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, new byte[31], []).Encode());
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), [new byte[33]]));
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), [Key(2), new byte[31]]));
-        Assert.Throws<ArgumentNullException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), (IReadOnlyList<ReadOnlyMemory<byte>>)null!));
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), new byte[31].AsMemory()).Encode());
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), ReadOnlyMemory<byte>.Empty).Encode());
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, new string('x', 65_536), "c", "s", 0, Key(1), []).Encode());
-        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "\ud800", "c", "s", 0, Key(1), []).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement((MembershipKind)7, "r", "c", "s", 0, Key(1), DeviceKeys, []).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, new byte[31], DeviceKeys, []).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), DeviceKeys, [new byte[33]]));
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), DeviceKeys, [Key(2), new byte[31]]));
+        Assert.Throws<ArgumentNullException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), DeviceKeys, (IReadOnlyList<ReadOnlyMemory<byte>>)null!));
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), DeviceKeys, new byte[31].AsMemory()).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), DeviceKeys, ReadOnlyMemory<byte>.Empty).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "r", "c", "s", 0, Key(1), new byte[31], []).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, new string('x', 65_536), "c", "s", 0, Key(1), DeviceKeys, []).Encode());
+        Assert.Throws<ArgumentException>(() => new MembershipStatement(MembershipKind.Join, "\ud800", "c", "s", 0, Key(1), DeviceKeys, []).Encode());
     }
 }
