@@ -26,7 +26,7 @@ public static class SignalLimits
     public const int MaxMidLength = 16;
     /// <summary>Largest width or height a client may ask for in <c>video-size</c> (8K is 7680 × 4320).</summary>
     public const int MaxVideoDimension = 16384;
-    /// <summary>Longest membership statement (decoded): its fixed 102 bytes, a 64-byte signature and room, call and
+    /// <summary>Longest membership statement (decoded): its fixed 134 bytes, a 64-byte signature and room, call and
     /// session ids of at most 256 UTF-8 bytes each, rounded up.</summary>
     public const int MaxMembershipStatementBytes = 1024;
     /// <summary>Most entries in one <c>e2ee-send</c>: one per other participant of the largest call.</summary>
