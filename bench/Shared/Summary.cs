@@ -1,8 +1,9 @@
-namespace Conclave.Bench.E2eeCall;
+namespace Conclave.Bench;
 
 /// <summary>
-/// count, min, p50, p90, p99, max and mean of a sample. Percentiles are nearest-rank: the smallest sample with at least
-/// p% of the samples at or below it (so with 20 samples p90 is the 18th smallest and p99 the largest).
+/// count, min, p50, p90, p99, max and mean of a sample, for the load tools. Percentiles are nearest-rank: the smallest
+/// sample with at least p% of the samples at or below it (with 20 samples p90 is the 18th smallest and p99 the largest;
+/// with 100, p99 is the 99th smallest).
 /// </summary>
 internal sealed record Summary(int Count, double Min, double P50, double P90, double P99, double Max, double Mean)
 {
