@@ -208,6 +208,35 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_browser_that_led_before_the_older_statement_arrived_follows_the_leaders_epochs_even_lower_ones()
+    {
+        await using Person page = await OpenAsync();
+        await using var call = new MixedCall(page.Page);
+        await call.StartBrowserAsync("s-browser");
+
+        // a joined first, but its statement is late: the browser leads, alone (epoch 0), then with c (epoch 1).
+        Member a = await call.JoinDotnetAsync("s-a", signed: false);
+        await call.JoinBrowserAsync();
+        await call.JoinDotnetAsync("s-c");
+        using JsonDocument before = JsonDocument.Parse(await call.BrowserStateAsync());
+        Assert.Equal(1, before.RootElement.GetProperty("epoch").GetInt64());
+
+        // a's statement arrives: a, the oldest, leads from epoch 0 (it never saw the browser's epochs) with a fresh
+        // secret, and the browser and c send with it.
+        await call.SignLateAsync(a);
+        await call.AssertAgreeAsync(0);
+        using JsonDocument after = JsonDocument.Parse(await call.BrowserStateAsync());
+        Assert.NotEqual(SendKey(before), SendKey(after));
+
+        // The call goes on from a's epochs: a join ratchets them.
+        await call.JoinDotnetAsync("s-d");
+        await call.AssertAgreeAsync(1);
+        Assert.Empty(page.PageErrors);
+
+        static string SendKey(JsonDocument state) => state.RootElement.GetProperty("sink").GetProperty("send").GetProperty("key").GetString()!;
+    }
+
+    [Fact]
     public async Task A_device_without_an_X_Wing_key_gets_X25519_wraps_from_the_browser_and_dotnet_the_others_X_Wing_ones()
     {
         await using Person page = await OpenAsync();
@@ -495,7 +524,8 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
         }
 
         /// <summary>A .NET device joins; <paramref name="xWing"/> false: one made before X-Wing, registering device keys version 1.</summary>
-        public async Task<Member> JoinDotnetAsync(string session, bool xWing = true)
+        /// <param name="signed">False: its join statement is late (the roster lists it without one until <see cref="SignLateAsync"/>).</param>
+        public async Task<Member> JoinDotnetAsync(string session, bool xWing = true, bool signed = true)
         {
             long version = ++_version;
             DeviceIdentity identity = xWing ? DeviceIdentity.Generate()
@@ -503,11 +533,23 @@ public sealed class EpochKeysInteropTests(BrowserFixture fixture) : IClassFixtur
             var sink = new Sink();
             var keys = new CallKeys(identity, new Transport(this, session), sink);
             await keys.SetCallAsync(Room, CallId, session);
-            byte[] membership = SignedRoster.Sign(identity, MembershipKind.Join, Room, CallId, session, version, [identity.SigningPublicKey.ToArray()]);
+            byte[] membership = signed ? SignedRoster.Sign(identity, MembershipKind.Join, Room, CallId, session, version, [identity.SigningPublicKey.ToArray()]) : [];
             var member = new Member(session, version, identity, keys, sink, DevicePublicKeys.Of(identity).ToBytes(), membership);
             _dotnet.Add(member);
             await RosterChangedAsync();
             return member;
+        }
+
+        /// <summary>The late join statement of <paramref name="member"/> reaches the server, and everyone gets the roster.</summary>
+        public async Task SignLateAsync(Member member)
+        {
+            Member signed = member with
+            {
+                Membership = SignedRoster.Sign(member.Identity, MembershipKind.Join, Room, CallId, member.Session, member.JoinVersion,
+                    [member.Identity.SigningPublicKey.ToArray()]),
+            };
+            _dotnet[_dotnet.IndexOf(member)] = signed;
+            await RosterChangedAsync();
         }
 
         public async Task LeaveAsync(Member member)

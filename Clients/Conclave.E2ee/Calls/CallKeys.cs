@@ -89,6 +89,7 @@ public sealed class CallKeys : IAsyncDisposable
     private readonly SortedDictionary<long, byte[]> _secrets = [];   // epoch → secret
     private readonly Dictionary<(long Epoch, string Session), ReadOnlyMemory<byte>> _receiveKeys = [];   // → signing key used
     private long _sending = -1;                                       // the epoch this client sends with; -1: none yet
+    private byte[]? _sendingSecret;                                   // the secret of _sending when this client took it
     private long _highestSeen = -1;                                   // the highest epoch any leader used
     private HashSet<string>? _members;                                // as leader: who was given the newest epoch; null: not leading
     private Pending? _pending;                                        // as leader: the epoch waiting for acks
@@ -239,6 +240,7 @@ public sealed class CallKeys : IAsyncDisposable
         _secrets.Clear();
         _receiveKeys.Clear();
         Interlocked.Exchange(ref _sending, -1);
+        _sendingSecret = null;
         _highestSeen = -1;
         _members = null;
         _stash = [];
@@ -560,20 +562,23 @@ public sealed class CallKeys : IAsyncDisposable
                 if (!ReferenceEquals(old, secret)) CryptographicOperations.ZeroMemory(secret);
                 return old;
             }
-            foreach ((long, string) key in _receiveKeys.Keys.Where(k => k.Epoch == epoch).ToList()) _receiveKeys.Remove(key);
-            CryptographicOperations.ZeroMemory(old);
+            Forget(epoch);
         }
         _secrets[epoch] = secret;
+        // A leader's epochs only grow, so newer ones than this are from a leadership that ended (split by a late
+        // statement); of the rest, the newest KeptEpochs stay, and the one this device sends with.
         long sending = Interlocked.Read(ref _sending);
-        foreach (long dropped in _secrets.Keys.OrderDescending().Skip(KeptEpochs).ToList())
-        {
-            if (dropped == sending) continue;
-            CryptographicOperations.ZeroMemory(_secrets[dropped]);
-            _secrets.Remove(dropped);
-            foreach ((long, string) key in _receiveKeys.Keys.Where(k => k.Epoch == dropped).ToList()) _receiveKeys.Remove(key);
-        }
+        foreach (long newer in _secrets.Keys.Where(e => e > epoch).ToList()) Forget(newer);
+        foreach (long dropped in _secrets.Keys.OrderDescending().Skip(KeptEpochs).Where(e => e != sending).ToList()) Forget(dropped);
         InstallReceiveKeys();
         return secret;
+    }
+
+    /// <summary>Drops the secret of <paramref name="epoch"/> and the note that its receive keys are installed.</summary>
+    private void Forget(long epoch)
+    {
+        if (_secrets.Remove(epoch, out byte[]? secret)) CryptographicOperations.ZeroMemory(secret);
+        foreach ((long, string) key in _receiveKeys.Keys.Where(k => k.Epoch == epoch).ToList()) _receiveKeys.Remove(key);
     }
 
     private void InstallReceiveKeys()
@@ -600,11 +605,13 @@ public sealed class CallKeys : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends with <paramref name="epoch"/>, as this device's leadership or the leader said. The leader's word
+    /// holds even for an epoch number this device already sent with: a device that led alone before an older member's
+    /// statement arrived made its own epochs, which the leader it now follows never saw and replaces.</summary>
     private void Use(long epoch)
     {
-        long sending = Interlocked.Read(ref _sending);
-        if (sending >= 0 && epoch <= sending) return;
         if (!_secrets.TryGetValue(epoch, out byte[]? secret)) return;
+        if (Interlocked.Read(ref _sending) == epoch && ReferenceEquals(secret, _sendingSecret)) return;
         (ulong kid, byte[] baseKey) = EpochKeys.SenderKey(secret, epoch, _call!.Me, _identity.SigningPublicKey);
         try
         {
@@ -614,6 +621,7 @@ public sealed class CallKeys : IAsyncDisposable
         {
             CryptographicOperations.ZeroMemory(baseKey);
         }
+        _sendingSecret = secret;
         Interlocked.Exchange(ref _sending, epoch);
         OnChanged();
     }

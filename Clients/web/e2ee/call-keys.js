@@ -73,6 +73,7 @@ export class CallKeys extends EventTarget {
   #secrets = new Map();           // epoch → secret
   #receiveKeys = new Set();       // `${epoch} ${sessionId}` installed in the worker
   #sending = null;                // the epoch this page sends with
+  #sendingSecret = null;          // the secret of #sending when this page took it
   #highestSeen = -1;              // the highest epoch number any leader used: a new leader continues after it
   #members = null;                // as leader: who was given the newest epoch (null: not leading)
   #pending = null;                // as leader: { epoch, awaiting: Set, timer }
@@ -164,6 +165,7 @@ export class CallKeys extends EventTarget {
     this.#secrets.clear();
     this.#receiveKeys.clear();
     this.#sending = null;
+    this.#sendingSecret = null;
     this.#highestSeen = -1;
     this.#members = null;
     this.#pending = null;
@@ -368,15 +370,22 @@ export class CallKeys extends EventTarget {
   async #install(epoch, secret) {
     const old = this.#secrets.get(epoch);
     if (old && old.every((v, i) => v === secret[i])) return;
-    if (old) for (const key of [...this.#receiveKeys]) if (key.startsWith(`${epoch} `)) this.#receiveKeys.delete(key);
+    if (old) this.#forget(epoch);
     this.#secrets.set(epoch, secret);
+    // A leader's epochs only grow, so newer ones than this are from a leadership that ended (split by a late
+    // statement); of the rest, the newest KEPT_EPOCHS stay, and the one this page sends with.
     const epochs = [...this.#secrets.keys()].sort((a, b) => b - a);
-    for (const dropped of epochs.slice(KEPT_EPOCHS)) {
-      if (dropped === this.#sending) continue;
-      this.#secrets.get(dropped).fill(0);
-      this.#secrets.delete(dropped);
-    }
+    const kept = epochs.filter((e) => e <= epoch);
+    for (const e of epochs) if (e > epoch) this.#forget(e);
+    for (const e of kept.slice(KEPT_EPOCHS)) if (e !== this.#sending) this.#forget(e);
     await this.#installReceiveKeys();
+  }
+
+  /** Drops the secret of `epoch` and the note that its receive keys are installed (the worker's window ages them out). */
+  #forget(epoch) {
+    this.#secrets.get(epoch)?.fill(0);
+    this.#secrets.delete(epoch);
+    for (const key of [...this.#receiveKeys]) if (key.startsWith(`${epoch} `)) this.#receiveKeys.delete(key);
   }
 
   async #installReceiveKeys() {
@@ -390,11 +399,16 @@ export class CallKeys extends EventTarget {
     }
   }
 
+  /** Sends with `epoch`, as this page's leadership or the leader said. The leader's word holds even for an epoch number
+   *  this page already sent with: a page that led alone before an older member's statement arrived made its own
+   *  epochs, which the leader it now follows never saw and replaces. */
   async #use(epoch) {
-    if (this.#sending !== null && epoch <= this.#sending) return;
-    const { kid, baseKey } = await senderKey(this.#secrets.get(epoch), epoch, this.#call.me, this.#identity.signingPublicKey);
+    const secret = this.#secrets.get(epoch);
+    if (secret === undefined || (this.#sending === epoch && this.#sendingSecret === secret)) return;
+    const { kid, baseKey } = await senderKey(secret, epoch, this.#call.me, this.#identity.signingPublicKey);
     this.#frames.setSendKey(kid, baseKey);
     this.#sending = epoch;
+    this.#sendingSecret = secret;
     this.#changed();
   }
 }

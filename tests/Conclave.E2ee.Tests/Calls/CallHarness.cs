@@ -339,6 +339,16 @@ internal sealed class Call : IAsyncDisposable
         await UpdateAllAsync();
     }
 
+    /// <summary>The join statement of <paramref name="member"/>, which joined without one, reaches the server now; everyone
+    /// gets the new roster (nothing is delivered yet).</summary>
+    public async Task SignLateAsync(Member member)
+    {
+        member.Membership = SignedRoster.Sign(member.Identity, MembershipKind.Join, Room, CallId, member.Session, member.JoinVersion,
+            [member.Identity.SigningPublicKey.ToArray()]);
+        _ghosts.Remove(member);
+        await UpdateAllAsync();
+    }
+
     public IReadOnlyList<RosterMember> Roster() => [.. Members.Select(m => m.ToRosterMember())];
 
     public async Task UpdateAllAsync()

@@ -189,6 +189,48 @@ public sealed class CallKeysTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_member_that_led_alone_before_the_older_statement_arrived_takes_the_leaders_epoch_of_the_same_number()
+    {
+        // b joins after a, but a's statement is late: b leads alone and sends with its own epoch 0.
+        await using var call = new Call();
+        Member a = await call.JoinAndSettleAsync(Ghost.NoStatement);
+        Member b = await call.JoinAndSettleAsync();
+        Assert.Equal(0, b.Keys.SendingEpoch);
+        byte[] alone = b.Sink.SendKey!.Value.Key;
+
+        // a's statement arrives: a is the oldest, leads, and starts at epoch 0 too (it never saw b's), with a fresh secret.
+        await call.SignLateAsync(a);
+        await call.SettleAsync();
+        call.AssertAllOn(0);
+        Assert.NotEqual(alone, b.Sink.SendKey!.Value.Key);
+        Assert.Equal(a.Keys.SecretOf(0), b.Keys.SecretOf(0));
+        Assert.Equal(0, call.Time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Members_that_followed_a_leader_without_the_older_statement_drop_its_newer_epochs_for_the_leaders()
+    {
+        // b leads c and d through epochs 0 to 2 while a, the oldest, is unsigned.
+        await using var call = new Call();
+        Member a = await call.JoinAndSettleAsync(Ghost.NoStatement);
+        Member b = await call.JoinAndSettleAsync();
+        Member c = await call.JoinAndSettleAsync();
+        Member d = await call.JoinAndSettleAsync();
+        call.AssertAllOn(2);
+
+        // a leads from epoch 0: everyone goes down to it and forgets b's epochs above it.
+        await call.SignLateAsync(a);
+        await call.SettleAsync();
+        call.AssertAllOn(0);
+        foreach (Member m in call.Members) Assert.Equal([0L], m.Keys.HeldEpochs);
+
+        // And the call goes on from there: a join ratchets a's epoch 0.
+        Member e = await call.JoinAndSettleAsync();
+        call.AssertAllOn(1);
+        Assert.Equal(EpochKeys.Ratchet(a.Keys.SecretOf(0)!), e.Keys.SecretOf(1));
+    }
+
+    [Fact]
     public async Task A_member_that_missed_a_ratchet_asks_with_need_and_is_healed()
     {
         await using var call = new Call();
