@@ -49,4 +49,8 @@ namespace Conclave.Signaling.Protocol;
 [JsonSerializable(typeof(MeDto))]
 [JsonSerializable(typeof(DeviceKeysRequest))]
 [JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(FileDto))]
+[JsonSerializable(typeof(FileListDto))]
+[JsonSerializable(typeof(FileKeysRequest))]
+[JsonSerializable(typeof(UserDevicesDto))]
 public sealed partial class ConclaveJsonContext : JsonSerializerContext;

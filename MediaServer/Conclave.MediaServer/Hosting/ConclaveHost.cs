@@ -1,5 +1,6 @@
 using Conclave.Grains;
 using Conclave.MediaServer.Api;
+using Conclave.MediaServer.Files;
 using Conclave.MediaServer.Health;
 using Conclave.MediaServer.Identity;
 using Conclave.MediaServer.Media;
@@ -55,6 +56,7 @@ public static class ConclaveHost
         builder.Services.AddHostedService<StartupService>();
         builder.Services.AddSingleton<MediaPort>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MediaPort>());
+        builder.Services.AddConclaveFiles(options);
         builder.Services.AddSingleton<EchoSessions>();
         builder.Services.AddSingleton<CallMedia>();
         builder.Services.AddSingleton<MediaNodeEndpoint>();
@@ -82,6 +84,9 @@ public static class ConclaveHost
         app.MapUserApi();
         app.MapSignaling();
         app.MapMediaApi();
+        app.MapRoomApi();
+        app.MapUploads();
+        app.MapFilesApi();
         return app;
     }
 }

@@ -19,6 +19,7 @@ public sealed class ConclaveOptions
     public StorageOptions Storage { get; set; } = new();
     public IdentityOptions Identity { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
+    public FilesOptions Files { get; set; } = new();
 }
 
 /// <summary>Kestrel endpoints. An empty string disables an endpoint.</summary>
@@ -133,4 +134,41 @@ public sealed class EchoOptions
 
     /// <summary>An echo session ends after this long, whatever happens.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Where encrypted files are stored (docs/configuration.md, "Files").</summary>
+public enum FileStoreMode { Local, AzureBlob }
+
+/// <summary>Encrypted document uploads (tus) and downloads (docs/files.md).</summary>
+public sealed class FilesOptions
+{
+    /// <summary>A directory under the data directory (the embedded default), or Azure block blobs.</summary>
+    public FileStoreMode Store { get; set; } = FileStoreMode.Local;
+
+    /// <summary>The local store's directory; <c>files</c> in the data directory when empty.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Azure Storage connection string of the blob store; the grain storage's when empty.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The blob container holding the files.</summary>
+    public string Container { get; set; } = "conclave-files";
+
+    /// <summary>The largest file accepted, in ciphertext bytes (tus <c>Tus-Max-Size</c>): 10 GiB.</summary>
+    public long MaxFileSize { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>The most bytes one user's files may hold at once: 50 GiB.</summary>
+    public long UserQuota { get; set; } = 50L * 1024 * 1024 * 1024;
+
+    /// <summary>An upload not completed within this time is deleted (tus <c>Upload-Expires</c>).</summary>
+    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>A completed file is deleted this long after its upload completed.</summary>
+    public TimeSpan FileExpiry { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often expired files are looked for and deleted.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The size of the blocks the server stages (the last of a request may be shorter): 8 MiB.</summary>
+    public int BlockSize { get; set; } = 8 * 1024 * 1024;
 }

@@ -56,4 +56,14 @@ public static class ApiErrorCodes
     public const string TooManySessions = "too-many-sessions";
     public const string ServerBusy = "server-busy";
     public const string Disabled = "disabled";
+    public const string FileNotFound = "file-not-found";
+    public const string FileExists = "file-exists";
+    public const string FileIncomplete = "file-incomplete";
+    public const string QuotaExceeded = "quota-exceeded";
+    public const string OffsetMismatch = "offset-mismatch";
+    public const string ChecksumMismatch = "checksum-mismatch";
+    public const string UploadBusy = "upload-busy";
+    public const string RangeNotSatisfiable = "range-not-satisfiable";
+    public const string UnsupportedTusVersion = "unsupported-tus-version";
+    public const string UserNotFound = "user-not-found";
 }
