@@ -63,6 +63,47 @@ internal sealed class CliContext(ParseResult parse, GlobalOptions globals, CliHo
         ?? (profile() is { } saved ? ParseServer(saved.Server, $"the saved login's server ({Profiles.FilePath})") : null)
         ?? throw new CliException($"no server: pass --server URL, set {GlobalOptions.ServerVariable}, or run 'conclave login INVITATION_URL'");
 
+    /// <summary>
+    /// The server, token and pin of a command acting as a user: the token from --token / CONCLAVE_TOKEN, else the
+    /// saved login (whose token is only ever sent to its own server). <see cref="UnauthorizedHint"/> says which was
+    /// refused. The profile is the saved login when its token is the one used.
+    /// </summary>
+    /// <exception cref="CliException">No server, no token, or the saved login is for another server.</exception>
+    public (Uri Server, string Token, string? Pin, Profile? Profile) ResolveLogin()
+    {
+        string? explicitToken = ExplicitToken();
+        Profile? profile = null;
+        bool loaded = false;
+        Profile? LoadProfile()
+        {
+            if (!loaded) { profile = Profiles.Load(); loaded = true; }
+            return profile;
+        }
+
+        Uri server = RequireServer(LoadProfile);
+        string? pin = ExplicitPin();
+        if (explicitToken is not null)
+        {
+            UnauthorizedHint = $"the server refused the token from --token or {GlobalOptions.TokenVariable}";
+            return (server, explicitToken, pin, null);
+        }
+        Profile saved = LoadProfile()
+            ?? throw new CliException($"not logged in: run 'conclave login INVITATION_URL', or pass --token / set {GlobalOptions.TokenVariable}");
+        // Never send the saved token anywhere but the server it was issued for.
+        if (!SameServer(server, saved.Server))
+            throw new CliException($"the saved login is for {Output.Clean(saved.Server)}, not {server}; pass --token or set {GlobalOptions.TokenVariable} for that server");
+        UnauthorizedHint = saved.ExpiresAt <= DateTimeOffset.UtcNow
+            ? $"the saved login expired at {Output.Time(saved.ExpiresAt)}; run 'conclave login' with a new invitation"
+            : "the server no longer accepts the saved login; run 'conclave login' with a new invitation";
+        return (server, saved.Token, pin ?? saved.CertSha256, saved);
+    }
+
+    // Same scheme, host, port and path prefix (trailing slashes aside).
+    private static bool SameServer(Uri server, string saved) =>
+        Uri.TryCreate(saved, UriKind.Absolute, out Uri? savedUri)
+        && Uri.Compare(server, savedUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+        && string.Equals(server.AbsolutePath.TrimEnd('/'), savedUri.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
+
     /// <summary>An API client for <paramref name="server"/>; the caller disposes it.</summary>
     public ConclaveApiClient CreateApiClient(Uri server, string? token, string? pin)
     {

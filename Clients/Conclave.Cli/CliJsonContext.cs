@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Conclave.Cli;
 
-/// <summary>Source-generated JSON for the CLI's own documents (the profile, the login result).</summary>
+/// <summary>Source-generated JSON for the CLI's own documents (the profile, the login result, the file commands' results).</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     WriteIndented = true,
@@ -12,6 +12,9 @@ namespace Conclave.Cli;
     MaxDepth = 8)]
 [JsonSerializable(typeof(Profile))]
 [JsonSerializable(typeof(LoginResult))]
+[JsonSerializable(typeof(Conclave.Client.Files.SentFile))]
+[JsonSerializable(typeof(ReceivedFile))]
+[JsonSerializable(typeof(FileList))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>What <c>conclave login --json</c> prints: the saved profile without its token.</summary>

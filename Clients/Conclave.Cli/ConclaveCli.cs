@@ -7,7 +7,8 @@ namespace Conclave.Cli;
 public static class ConclaveCli
 {
     private const string Description = """
-        Conclave command-line client: administer rooms and invitations, log in with an invitation.
+        Conclave command-line client: administer rooms and invitations, log in with an invitation, send and
+        receive end-to-end encrypted files.
 
         Typical use:
           export CONCLAVE_SERVER=https://conclave.example.org CONCLAVE_TOKEN=<admin token>
@@ -15,6 +16,9 @@ public static class ConclaveCli
           url=$(conclave admin invite standup --name Alice)
           conclave login "$url"        (on Alice's machine; saves the login)
           conclave whoami
+          conclave send report.pdf --to u-Bruno…   (encrypted here; run again to resume)
+          conclave files
+          conclave receive FILE_ID -o report.pdf
 
         Environment:
           CONCLAVE_SERVER       server URL, instead of --server
@@ -71,6 +75,9 @@ public static class ConclaveCli
         root.Add(AdminCommands.Create(globals, host));
         root.Add(LoginCommand.Create(globals, host));
         root.Add(WhoAmICommand.Create(globals, host));
+        root.Add(SendCommand.Create(globals, host));
+        root.Add(ReceiveCommand.Create(globals, host));
+        root.Add(FilesCommand.Create(globals, host));
         return root;
     }
 

@@ -20,7 +20,7 @@ namespace Conclave.Client;
 /// </list>
 /// Thread-safe; the bearer token, when given, is sent on every call except <see cref="RedeemInvitationAsync(Uri, CancellationToken)"/>.
 /// </summary>
-public sealed class ConclaveApiClient : IDisposable
+public sealed partial class ConclaveApiClient : IDisposable
 {
     /// <summary>The largest response body read into memory when the client owns its <see cref="HttpClient"/>.</summary>
     public const int MaxResponseBytes = 1024 * 1024;
@@ -225,7 +225,8 @@ public sealed class ConclaveApiClient : IDisposable
         }
     }
 
-    private static async Task<ConclaveApiException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The <see cref="ConclaveApiException"/> an error answer stands for (its ApiError body, else its status).</summary>
+    internal static async Task<ConclaveApiException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         HttpStatusCode status = response.StatusCode;
         byte[] body;
@@ -271,7 +272,8 @@ public sealed class ConclaveApiClient : IDisposable
         return builder.ToString();
     }
 
-    private static string Describe(HttpRequestException e)
+    /// <summary>A readable cause of a failed request.</summary>
+    internal static string Describe(HttpRequestException e)
     {
         string what = e.HttpRequestError switch
         {
@@ -288,7 +290,7 @@ public sealed class ConclaveApiClient : IDisposable
         return ReferenceEquals(innermost, e) ? what : $"{what} ({innermost.Message})";
     }
 
-    private static string Authority(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
+    internal static string Authority(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
     private static Uri BaseOf(HttpClient httpClient)
     {

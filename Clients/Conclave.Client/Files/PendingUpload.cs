@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conclave.Client.Files;
+
+/// <summary>
+/// What resuming an interrupted send needs, kept on the sender's device while the upload runs: which upload, and the
+/// file key and nonce prefix its bytes were encrypted with, so the rest is encrypted exactly as the first part was.
+/// It holds the file key, so it is written 0600 in a 0700 directory and deleted once the file is sent.
+/// </summary>
+/// <param name="Path">The full path of the file being sent.</param>
+/// <param name="Sha256">Hex SHA-256 of the file when the send began: a changed file starts afresh (never the same
+/// key and nonces over other bytes).</param>
+public sealed record PendingUpload(
+    string Path,
+    long Size,
+    string Sha256,
+    string FileId,
+    Uri Upload,
+    byte[] FileKey,
+    ulong NoncePrefix,
+    int ChunkSize,
+    IReadOnlyList<string> Recipients);
+
+/// <summary>The <see cref="PendingUpload"/> records of one device, one JSON file each, named after the sent file's path.</summary>
+public sealed class PendingUploadStore
+{
+    private readonly string _directory;
+
+    /// <param name="directory">Created 0700 when missing.</param>
+    public PendingUploadStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        _directory = directory;
+    }
+
+    /// <summary>The record for <paramref name="path"/>, or null (none, or unreadable).</summary>
+    public PendingUpload? Find(string path)
+    {
+        string file = FileFor(path);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(file), PendingUploadJson.Default.PendingUpload) is { } pending
+                && pending.Path == path ? pending : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the record (atomically: a temporary file renamed over the old one).</summary>
+    public void Save(PendingUpload pending)
+    {
+        if (!OperatingSystem.IsWindows())
+            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        else
+            Directory.CreateDirectory(_directory);
+        string file = FileFor(pending.Path);
+        string temporary = file + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, options))
+            JsonSerializer.Serialize(stream, pending, PendingUploadJson.Default.PendingUpload);
+        File.Move(temporary, file, overwrite: true);
+    }
+
+    /// <summary>Forgets the record for <paramref name="path"/>.</summary>
+    public void Delete(string path) => File.Delete(FileFor(path));
+
+    private string FileFor(string path) =>
+        System.IO.Path.Combine(_directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..32] + ".json");
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PendingUpload))]
+internal sealed partial class PendingUploadJson : JsonSerializerContext;

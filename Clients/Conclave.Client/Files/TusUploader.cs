@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Conclave.Signaling.Protocol.Api;
+
+namespace Conclave.Client.Files;
+
+/// <summary>
+/// A tus 1.0.0 client for <c>/api/uploads</c> (docs/files.md): creates an upload, and sends the bytes from the
+/// server's offset, asking for that offset again after any failure, so a dropped connection (or a restart, with the
+/// upload's URL kept) loses nothing and sends nothing twice. Bodies go in PATCH requests of at most
+/// <see cref="PatchBytes"/>, a multiple of the server's block size.
+/// </summary>
+public sealed class TusUploader
+{
+    public const string TusVersion = "1.0.0";
+
+    private readonly HttpClient _http;
+    private readonly string _token;
+    private readonly TimeProvider _time;
+
+    /// <param name="http">A client for the server (its BaseAddress), without a request timeout: bodies take long.</param>
+    /// <param name="token">The device's bearer token.</param>
+    /// <param name="time">The clock of the waits between attempts.</param>
+    public TusUploader(HttpClient http, string token, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        _http = http;
+        _token = token;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The most bytes one PATCH carries: 128 MiB.</summary>
+    public long PatchBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>Failures in a row (without any byte getting through) before giving up.</summary>
+    public int MaxConsecutiveFailures { get; init; } = 8;
+
+    /// <summary>The wait after the first failure; it doubles after each further one, up to 30 s.</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Raised before each wait after a failure: the failure, and the attempt about to be made.</summary>
+    public event Action<Exception, int>? Retrying;
+
+    /// <summary><c>POST /api/uploads</c>: an upload of <paramref name="length"/> bytes for <paramref name="fileId"/>; its URL.</summary>
+    /// <exception cref="ConclaveApiException">Refused: 409 <c>file-exists</c>, 413 <c>too-large</c> or <c>quota-exceeded</c>…</exception>
+    public async Task<Uri> CreateAsync(string fileId, long length, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = Request(HttpMethod.Post, new Uri("api/uploads", UriKind.Relative));
+        request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("Upload-Metadata", "id " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(fileId)));
+        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Created) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        return response.Headers.Location is { } location
+            ? new Uri(_http.BaseAddress!, location)
+            : throw new ConclaveApiException(response.StatusCode, ConclaveApiException.InvalidResponseCode, "the upload's creation has no Location");
+    }
+
+    /// <summary><c>HEAD</c> on the upload: how many bytes the server holds.</summary>
+    /// <exception cref="ConclaveApiException">404 <c>file-not-found</c> (unknown or expired), 403…</exception>
+    public async Task<long> GetOffsetAsync(Uri upload, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = Request(HttpMethod.Head, upload);
+        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        return OffsetOf(response);
+    }
+
+    /// <summary>
+    /// Sends bytes <c>[offset, length)</c> of the upload, from whatever offset the server reports, until it holds all
+    /// <paramref name="length"/>. <paramref name="openAt"/> gives the bytes from an offset (a new stream each time,
+    /// disposed here). <paramref name="progress"/> gets the number of bytes the server holds or has been sent.
+    /// </summary>
+    /// <exception cref="ConclaveApiException">The server refused the upload (a 4xx other than a conflict of offsets).</exception>
+    /// <exception cref="ConclaveConnectionException">The server could not be reached <see cref="MaxConsecutiveFailures"/> times in a row.</exception>
+    public async Task UploadAsync(Uri upload, long length, Func<long, Stream> openAt, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(openAt);
+        int failures = 0;
+        while (true)
+        {
+            try
+            {
+                long offset = await GetOffsetAsync(upload, cancellationToken).ConfigureAwait(false);
+                progress?.Report(offset);
+                if (offset >= length) return;
+                long count = Math.Min(PatchBytes, length - offset);
+                long after = await PatchAsync(upload, offset, count, openAt, progress, cancellationToken).ConfigureAwait(false);
+                if (after > offset) failures = 0;
+            }
+            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                if (failures >= MaxConsecutiveFailures)
+                {
+                    if (e is ConclaveApiException or ConclaveConnectionException) throw;
+                    throw new ConclaveConnectionException(upload, $"the upload failed {failures} times in a row: {e.Message}", e);
+                }
+                Retrying?.Invoke(e, failures + 1);
+                TimeSpan delay = TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(failures - 1, 16), TimeSpan.FromSeconds(30).Ticks));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One PATCH of <paramref name="count"/> bytes at <paramref name="offset"/>; the offset the server reports after it.</summary>
+    private async Task<long> PatchAsync(Uri upload, long offset, long count, Func<long, Stream> openAt, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        await using Stream source = openAt(offset);
+        using HttpRequestMessage request = Request(HttpMethod.Patch, upload);
+        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        var content = new StreamContent(new ProgressStream(source, count, sent => progress?.Report(offset + sent)), 1024 * 1024);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        content.Headers.ContentLength = count;
+        request.Content = content;
+        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.NoContent) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        return OffsetOf(response);
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Add("Tus-Resumable", TusVersion);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Uri uri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(_http.BaseAddress!, request.RequestUri);
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ConclaveConnectionException(uri, $"cannot reach {ConclaveApiClient.Authority(uri)}: {ConclaveApiClient.Describe(e)}", e, e.HttpRequestError);
+        }
+    }
+
+    /// <summary>Worth another attempt: the connection failed, or the server answered a conflict of offsets, a lock
+    /// (another request of ours is still being finished), or a server error.</summary>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        ConclaveConnectionException or IOException or TaskCanceledException => true,
+        ConclaveApiException api => api.StatusCode is HttpStatusCode.Conflict && api.Code == ApiErrorCodes.OffsetMismatch
+            || api.StatusCode is HttpStatusCode.Locked || (int)api.StatusCode >= 500,
+        _ => false,
+    };
+
+    private static long OffsetOf(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Upload-Offset", out IEnumerable<string>? values)
+        && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) && offset >= 0
+            ? offset
+            : throw new ConclaveApiException(response.StatusCode, ConclaveApiException.InvalidResponseCode, "the answer has no valid Upload-Offset");
+}
