@@ -39,6 +39,11 @@ public interface ICallGrain : IGrainWithStringKey
 
     /// <summary>The current roster.</summary>
     Task<CallSnapshot> GetSnapshotAsync();
+
+    /// <summary>Tells every other participant whose user is in <paramref name="recipientUserIds"/> that
+    /// <paramref name="fromSessionId"/> shared <paramref name="fileId"/>; how many were told, or null if the sender is
+    /// not in the call. The session grain checked the file first (<see cref="ISessionGrain.OfferFileAsync"/>).</summary>
+    Task<int?> OfferFileAsync(string fromSessionId, string fileId, long length, IReadOnlyList<string> recipientUserIds);
 }
 
 /// <summary>Who is joining: the session's identity; the call adds role and device keys from grain state.</summary>

@@ -34,6 +34,10 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Relays opaque messages to other participants of the session's call. Null if the session is in no call.</summary>
     Task<E2eeRelayResult?> RelayE2eeAsync(IReadOnlyList<E2eeEnvelope> messages);
 
+    /// <summary>Tells the participants of the session's call who hold a key for file <paramref name="fileId"/> that this
+    /// session shared it. Only the file's owner may, once the file is complete (checked against the file grain).</summary>
+    Task<FileOfferResult> OfferFileAsync(string fileId);
+
     /// <summary>Changes the session's display name, in its call too. Returns the call's roster if in one.</summary>
     Task<CallSnapshot?> UpdateDisplayNameAsync(string displayName);
 
@@ -85,3 +89,21 @@ public sealed record SessionResumed(
     [property: Id(1)] SessionIdentity? Identity,
     [property: Id(2)] SessionOpened? Session,
     [property: Id(3)] CallSnapshot? Call);
+
+/// <summary>What became of a file offer.</summary>
+public enum FileOfferStatus
+{
+    Ok,
+    /// <summary>The session is in no call.</summary>
+    NotInCall,
+    /// <summary>No such file (or it expired), or it is not the session user's.</summary>
+    NotFound,
+    /// <summary>The file is someone else's: only its owner may offer it.</summary>
+    NotOwner,
+    /// <summary>The upload is not complete.</summary>
+    NotComplete,
+}
+
+/// <summary>The outcome of <see cref="ISessionGrain.OfferFileAsync"/>: how many participants were told.</summary>
+[GenerateSerializer, Immutable, Alias("file-offer-result")]
+public sealed record FileOfferResult([property: Id(0)] FileOfferStatus Status, [property: Id(1)] int Notified = 0);

@@ -24,6 +24,11 @@ public interface ISessionObserver : IGrainObserver
     /// </summary>
     void OnE2eeMessage(string room, string fromSessionId, string data, long stream, long sequence);
 
+    /// <summary>Participant <paramref name="fromSessionId"/> (user <paramref name="fromUserId"/>) of the call of
+    /// <paramref name="room"/> shared file <paramref name="fileId"/> (<paramref name="length"/> encrypted bytes) with
+    /// this session's user.</summary>
+    void OnFileOffered(string room, string fromSessionId, string fromUserId, string fileId, long length);
+
     /// <summary>A media event of <paramref name="room"/> for this session (tracks, active speaker, layers) from the
     /// call's media node on another server, as signaling JSON to pass on.</summary>
     void OnMediaEvent(string room, string eventJson);

@@ -188,6 +188,22 @@ public sealed partial class CallGrain(IOptions<SessionOptions> options, ILogger<
     /// <inheritdoc />
     public Task<CallSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
 
+    /// <inheritdoc />
+    public Task<int?> OfferFileAsync(string fromSessionId, string fileId, long length, IReadOnlyList<string> recipientUserIds)
+    {
+        ArgumentNullException.ThrowIfNull(recipientUserIds);
+        if (fromSessionId is null || !_roster.TryGetValue(fromSessionId, out var sender)) return Task.FromResult<int?>(null);
+        var recipients = new HashSet<string>(recipientUserIds, StringComparer.Ordinal);
+        string fromUserId = sender.Participant.UserId;
+        int notified = 0;
+        foreach (var entry in _roster.Values)
+        {
+            if (entry == sender || !recipients.Contains(entry.Participant.UserId)) continue;
+            if (ObserverCalls.Notify(entry.Observer, o => o.OnFileOffered(Room, fromSessionId, fromUserId, fileId, length), logger, "file offer")) notified++;
+        }
+        return Task.FromResult<int?>(notified);
+    }
+
     /// <summary>Sends one e2ee message to <paramref name="recipient"/>'s connection with the next number of its channel.</summary>
     private bool Relay(CallRosterEntry recipient, string fromSessionId, string data)
     {

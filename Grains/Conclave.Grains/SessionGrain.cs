@@ -143,6 +143,23 @@ public sealed partial class SessionGrain(IOptions<SessionOptions> options, ILogg
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The file id is not one.</exception>
+    /// <exception cref="InvalidOperationException">The session is not open or has ended.</exception>
+    public async Task<FileOfferResult> OfferFileAsync(string fileId)
+    {
+        var identity = RequireLive();
+        if (!InputRules.IsValidFileId(fileId)) throw new ArgumentException("Invalid file id.", nameof(fileId));
+        if (_room is not { } room) return new FileOfferResult(FileOfferStatus.NotInCall);
+        FileResult file = await GrainFactory.GetGrain<IFileGrain>(fileId).GetAsync(identity.UserId);
+        if (file.File is not { } view) return new FileOfferResult(file.Status == FileStatus.Forbidden ? FileOfferStatus.NotOwner : FileOfferStatus.NotFound);
+        if (view.OwnerUserId != identity.UserId) return new FileOfferResult(FileOfferStatus.NotOwner);
+        if (!view.Complete) return new FileOfferResult(FileOfferStatus.NotComplete);
+        string[] recipients = [.. view.Keys.Select(k => k.UserId).Distinct(StringComparer.Ordinal)];
+        int? notified = await GrainFactory.GetGrain<ICallGrain>(room).OfferFileAsync(SessionId, fileId, view.Length, recipients);
+        return notified is { } count ? new FileOfferResult(FileOfferStatus.Ok, count) : new FileOfferResult(FileOfferStatus.NotInCall);
+    }
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentException">The display name is empty, too long or holds control characters.</exception>
     /// <exception cref="InvalidOperationException">The session is not open or has ended.</exception>
     public async Task<CallSnapshot?> UpdateDisplayNameAsync(string displayName)

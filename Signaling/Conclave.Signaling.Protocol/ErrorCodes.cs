@@ -23,6 +23,9 @@ public static class ErrorCodes
     public const string RoomLocked = "room-locked";
     /// <summary>The request needs the session to be in a call.</summary>
     public const string NotInCall = "not-in-call";
+
+    /// <summary>A file offer names no file the sender may offer (unknown, expired, or not the sender's user's).</summary>
+    public const string FileNotFound = "file-not-found";
     /// <summary>The message exceeded 64 KiB; the connection closes with 1009.</summary>
     public const string MessageTooLarge = "message-too-large";
     /// <summary>Too many messages; slow down.</summary>

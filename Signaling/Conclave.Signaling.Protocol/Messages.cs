@@ -35,6 +35,9 @@ namespace Conclave.Signaling.Protocol;
 [JsonDerivedType(typeof(E2eeSendMessage), MessageTypes.E2eeSend)]
 [JsonDerivedType(typeof(E2eeSentMessage), MessageTypes.E2eeSent)]
 [JsonDerivedType(typeof(E2eeEvent), MessageTypes.E2ee)]
+[JsonDerivedType(typeof(FileOfferMessage), MessageTypes.FileOffer)]
+[JsonDerivedType(typeof(FileOfferSentMessage), MessageTypes.FileOfferSent)]
+[JsonDerivedType(typeof(FileOfferedEvent), MessageTypes.FileOffered)]
 public abstract record SignalMessage
 {
     /// <summary>Protocol version; <see cref="ProtocolVersion.Current"/>.</summary>
@@ -81,6 +84,9 @@ public static class MessageTypes
     public const string E2eeSend = "e2ee-send";
     public const string E2eeSent = "e2ee-sent";
     public const string E2ee = "e2ee";
+    public const string FileOffer = "file-offer";
+    public const string FileOfferSent = "file-offer-sent";
+    public const string FileOffered = "file-offered";
 }
 
 /// <summary>Client → server, first message: authenticates the connection, optionally resuming a session.</summary>
@@ -440,6 +446,42 @@ public sealed record E2eeEvent : SignalMessage
     public required string From { get; init; }
     /// <summary>The entry's data, unchanged.</summary>
     public required string Data { get; init; }
+}
+
+/// <summary>
+/// Client → server: tells the other participants of the sender's call that it shared file <see cref="FileId"/> with
+/// them (docs/files.md, "Sharing into a call"). The keys went first, by <c>PUT /api/files/{id}/keys</c>: only the
+/// participants whose user holds a key for the file are told, and only the file's owner may offer it, once complete.
+/// </summary>
+public sealed record FileOfferMessage : SignalMessage
+{
+    public required string Room { get; init; }
+    public required string FileId { get; init; }
+
+    public override string? Validate() =>
+        !Names.IsValidRoomName(Room) ? "room is not a room name"
+        : !Names.IsValidOpaqueId(FileId) || FileId.Length > 64 ? "fileId must be 1-64 characters of A-Z a-z 0-9 - _"
+        : null;
+}
+
+/// <summary>Server → client: the reply to <see cref="FileOfferMessage"/>, with how many participants were told.</summary>
+public sealed record FileOfferSentMessage : SignalMessage
+{
+    public required string Room { get; init; }
+    public required string FileId { get; init; }
+    public required int Notified { get; init; }
+}
+
+/// <summary>Event: participant <see cref="From"/> (a session of user <see cref="UserId"/>) shared file
+/// <see cref="FileId"/> (<see cref="Length"/> encrypted bytes) with this user; its key for this device is in
+/// <c>GET /api/files/{id}</c>.</summary>
+public sealed record FileOfferedEvent : SignalMessage
+{
+    public required string Room { get; init; }
+    public required string FileId { get; init; }
+    public required string From { get; init; }
+    public required string UserId { get; init; }
+    public required long Length { get; init; }
 }
 
 /// <summary>Value comparison of the byte fields of messages, so messages compare by content.</summary>

@@ -117,6 +117,7 @@ public static class SignalCodec
         MessageTypes.VideoSize => ConclaveJsonContext.Default.VideoSizeMessage,
         MessageTypes.Membership => ConclaveJsonContext.Default.MembershipMessage,
         MessageTypes.E2eeSend => ConclaveJsonContext.Default.E2eeSendMessage,
+        MessageTypes.FileOffer => ConclaveJsonContext.Default.FileOfferMessage,
         _ => null,
     };
 

@@ -32,6 +32,9 @@ public abstract record ObservedEvent
     /// <summary><see cref="ISessionObserver.OnMediaEvent"/>.</summary>
     public sealed record Media(string Room, string EventJson) : ObservedEvent;
 
+    /// <summary>A file was shared into the call with this session's user.</summary>
+    public sealed record FileOffered(string Room, string From, string FromUserId, string FileId, long Length) : ObservedEvent;
+
     /// <summary><see cref="ISessionObserver.OnSessionEnded"/>.</summary>
     public sealed record Ended(SessionEndReason Reason) : ObservedEvent;
 }

@@ -40,6 +40,9 @@ public sealed class RecordingObserver : ISessionObserver
     public void OnParticipantUpdated(string room, long version, Participant participant) => Add(new ObservedEvent.Updated(room, version, participant));
 
     /// <inheritdoc />
+    public void OnFileOffered(string room, string fromSessionId, string fromUserId, string fileId, long length) =>
+        Add(new ObservedEvent.FileOffered(room, fromSessionId, fromUserId, fileId, length));
+
     public void OnSessionEnded(SessionEndReason reason) => Add(new ObservedEvent.Ended(reason));
 
     /// <inheritdoc />

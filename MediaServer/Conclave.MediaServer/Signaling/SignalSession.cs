@@ -96,6 +96,16 @@ public sealed partial class SignalSession(
                 return relayed is null
                     ? Error(ErrorCodes.NotInCall, "join a call before sending e2ee messages")
                     : new E2eeSentMessage { Delivered = relayed.Delivered, Undelivered = relayed.Undelivered };
+            case FileOfferMessage offer:
+                FileOfferResult offered = await session.OfferFileAsync(offer.FileId);
+                return offered.Status switch
+                {
+                    FileOfferStatus.Ok => new FileOfferSentMessage { Room = offer.Room, FileId = offer.FileId, Notified = offered.Notified },
+                    FileOfferStatus.NotInCall => Error(ErrorCodes.NotInCall, "join the call before offering a file to it"),
+                    FileOfferStatus.NotComplete => Error(ErrorCodes.BadRequest, "the file's upload is not complete yet"),
+                    FileOfferStatus.NotOwner => Error(ErrorCodes.Forbidden, "only the file's owner may offer it"),
+                    _ => Error(ErrorCodes.FileNotFound, "no such file (or it expired)"),
+                };
             case OfferMessage or MuteMessage or VideoSizeMessage:
                 return await MediaRequestAsync(request);
             case UpdateMessage update:
@@ -153,6 +163,9 @@ public sealed partial class SignalSession(
 
     void ISessionObserver.OnE2eeMessage(string room, string fromSessionId, string data, long stream, long sequence) =>
         _e2ee?.Receive(stream, sequence, new E2eeEvent { Room = room, From = fromSessionId, Data = data });
+
+    void ISessionObserver.OnFileOffered(string room, string fromSessionId, string fromUserId, string fileId, long length) =>
+        _sink?.TryPost(new FileOfferedEvent { Room = room, FileId = fileId, From = fromSessionId, UserId = fromUserId, Length = length });
 
     void ISessionObserver.OnMediaEvent(string room, string eventJson)
     {
