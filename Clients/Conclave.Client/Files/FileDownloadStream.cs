@@ -17,7 +17,8 @@ public sealed class FileDownloadStream : Stream
     private HttpResponseMessage? _response;
     private Stream? _body;
     private long _position;
-    private long _length;
+    private long _length;                                             // where this stream ends: the file's end, or less
+    private long? _end;                                               // the end asked for, if any
 
     private FileDownloadStream(HttpClient http, string token, string fileId, TimeProvider time)
     {
@@ -30,14 +31,15 @@ public sealed class FileDownloadStream : Stream
     /// <summary>Failures in a row (no byte read in between) before a read fails.</summary>
     public int MaxConsecutiveFailures { get; init; } = 8;
 
-    /// <summary>Starts the download of <paramref name="fileId"/> from byte <paramref name="offset"/>.</summary>
+    /// <summary>Starts the download of <paramref name="fileId"/> from byte <paramref name="offset"/>, to its end or for
+    /// at most <paramref name="length"/> bytes.</summary>
     /// <param name="http">A client for the server (its BaseAddress), without a request timeout.</param>
     /// <exception cref="ConclaveApiException">Refused: 403 <c>forbidden</c>, 404 <c>file-not-found</c>, 409 <c>file-incomplete</c>.</exception>
-    public static async Task<FileDownloadStream> OpenAsync(HttpClient http, string token, string fileId, long offset = 0,
+    public static async Task<FileDownloadStream> OpenAsync(HttpClient http, string token, string fileId, long offset = 0, long? length = null,
         TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var stream = new FileDownloadStream(http, token, fileId, time ?? TimeProvider.System) { _position = offset };
+        var stream = new FileDownloadStream(http, token, fileId, time ?? TimeProvider.System) { _position = offset, _end = offset + length };
         await stream.RequestAsync(cancellationToken).ConfigureAwait(false);
         return stream;
     }
@@ -88,7 +90,7 @@ public sealed class FileDownloadStream : Stream
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
-        if (_position > 0) request.Headers.Range = new RangeHeaderValue(_position, null);
+        if (_position > 0 || _end is not null) request.Headers.Range = new RangeHeaderValue(_position, _end - 1);
         HttpResponseMessage response;
         try
         {
@@ -98,13 +100,14 @@ public sealed class FileDownloadStream : Stream
         {
             throw new ConclaveConnectionException(_uri, $"cannot reach {ConclaveApiClient.Authority(_uri)}: {ConclaveApiClient.Describe(e)}", e, e.HttpRequestError);
         }
-        bool whole = response.StatusCode == HttpStatusCode.OK && _position == 0;
+        bool whole = response.StatusCode == HttpStatusCode.OK && _position == 0 && _end is null;
         bool rest = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == _position;
         if (!whole && !rest)
         {
             using (response) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         }
-        _length = whole ? response.Content.Headers.ContentLength ?? 0 : response.Content.Headers.ContentRange!.Length ?? 0;
+        long fileLength = whole ? response.Content.Headers.ContentLength ?? 0 : response.Content.Headers.ContentRange!.Length ?? 0;
+        _length = Math.Min(fileLength, _end ?? long.MaxValue);
         _response = response;
         _body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         return _body;

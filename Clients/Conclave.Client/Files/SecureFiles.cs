@@ -115,7 +115,7 @@ public sealed class SecureFiles
     {
         FileDto file = await _api.GetFileAsync(fileId, cancellationToken).ConfigureAwait(false);
         if (!file.Complete) throw new InvalidOperationException($"file {fileId} is still being uploaded ({file.Offset} of {file.Length} bytes)");
-        await using FileDownloadStream download = await FileDownloadStream.OpenAsync(_transfers, _token, fileId, 0, _time, cancellationToken).ConfigureAwait(false);
+        await using FileDownloadStream download = await FileDownloadStream.OpenAsync(_transfers, _token, fileId, 0, null, _time, cancellationToken).ConfigureAwait(false);
         FileHead head = await FileHead.ReadAsync(download, cancellationToken).ConfigureAwait(false);
         byte[] key = await UnwrapAsync(file, head, cancellationToken).ConfigureAwait(false);
         try
@@ -152,7 +152,8 @@ public sealed class SecureFiles
         if (!file.Complete) return null;
         try
         {
-            await using FileDownloadStream download = await FileDownloadStream.OpenAsync(_transfers, _token, file.Id, 0, _time, cancellationToken).ConfigureAwait(false);
+            const int LongestHead = FileHeader.Length + FileHeader.MaxManifestLength + FileHeader.TagLength;
+            await using FileDownloadStream download = await FileDownloadStream.OpenAsync(_transfers, _token, file.Id, 0, LongestHead, _time, cancellationToken).ConfigureAwait(false);
             FileHead head = await FileHead.ReadAsync(download, cancellationToken).ConfigureAwait(false);
             byte[] key = await UnwrapAsync(file, head, cancellationToken).ConfigureAwait(false);
             try
