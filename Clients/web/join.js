@@ -1,6 +1,6 @@
 // The call page: redeems the invitation in the URL, opens signaling, joins the room's call, publishes the camera and
 // microphone and shows everyone's video in tiles (docs/web-client.md).
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { CallMedia } from './media.js';
 import { loadDeviceIdentity } from './e2ee/device-identity.js';
@@ -10,6 +10,7 @@ import { CallKeys } from './e2ee/call-keys.js';
 import { FrameCrypto } from './e2ee/frame-crypto.js';
 import { MembershipKind, signMembership } from './e2ee/signed-roster.js';
 import { pin, pinStatus } from './e2ee/pins.js';
+import { CallFiles, FileStatus } from './files/call-files.js';
 
 const state = {
   connected: false, joined: false, sessionId: null, room: null, rosterVersion: 0, participants: new Map(), error: null,
@@ -20,6 +21,7 @@ let identity = null;                // this device's keys (e2ee/device-identity.
 let keys = null;                    // the call's key distribution (e2ee/call-keys.js)
 let securityCodeRun = 0;            // the latest roster's computation wins
 let media = null;
+let files = null;                   // files shared into the call (files/call-files.js)
 let earlyEvents = [];               // roster events that overtook the `joined` reply, replayed by applyJoined
 const remoteStreams = new Map();   // participantId → MediaStream of what is received from them
 
@@ -42,6 +44,9 @@ window.conclave = {
     activeSpeaker: state.activeSpeaker,
     tracks: (media?.remoteTracks ?? []).map((track) => ({ ...track })),
     rtcp: media?.rtcp ?? { senderReports: 0, receiverReports: 0 },
+    files: (files?.list ?? []).map(({ fileId, name, size, from, status, progress, error, sha256, length, notified }) => ({
+      fileId, name, size, from, status, progress, error, sha256, length, notified,
+    })),
   }),
 };
 
@@ -56,6 +61,7 @@ function render() {
   $('room').textContent = state.room ? `— ${state.room}` : '';
   renderRoster();
   renderTiles();
+  renderFiles();
 }
 
 /** What this page knows of a participant's keys (docs/e2ee.md, "Signed membership" and "Verification"): `signed` when
@@ -215,6 +221,80 @@ function highlightSpeaker() {
   for (const tile of $('tiles').children) tile.classList.toggle('speaking', tile.dataset.participant === state.activeSpeaker);
 }
 
+/** The files shared into the call (docs/web-client.md, "Files"): who shared each, where it is, a progress bar while it
+ *  moves, what went wrong, and a Download button. Entries are updated in place, so a button keeps its focus while a
+ *  transfer runs. */
+function renderFiles() {
+  const list = $('files');
+  const entries = files?.list ?? [];
+  for (const item of [...list.children]) if (!entries.some((f) => f.fileId === item.dataset.file)) item.remove();
+  for (const file of entries) {
+    let item = list.querySelector(`[data-file="${CSS.escape(file.fileId)}"]`);
+    if (!item) {
+      item = newFileItem(file.fileId);
+      list.append(item);
+    }
+    const sender = state.participants.get(file.from)?.displayName;
+    if (sender) item.dataset.sender = sender;   // kept once they leave
+    const name = file.name ?? t('fileUnnamed');
+    const moving = file.status === FileStatus.Uploading || file.status === FileStatus.Downloading;
+    const statusKey = file.status === FileStatus.Offered && file.mine ? 'fileShared' : `file-${file.status}`;
+    item.classList.toggle('failed', file.status === FileStatus.Failed);
+    item.querySelector('.file-name').textContent = name;
+    item.querySelector('.file-size').textContent = file.size === null ? '' : formatSize(file.size);
+    item.querySelector('.file-from').textContent = file.mine ? t('fileFromYou') : `${t('fileFrom')} ${item.dataset.sender ?? '?'}`;
+    item.querySelector('.file-status').textContent = moving ? `${t(statusKey)} ${Math.floor(file.progress * 100)} %` : t(statusKey);
+    const bar = item.querySelector('progress');
+    bar.hidden = !moving;
+    bar.value = file.progress;
+    bar.setAttribute('aria-label', `${t(statusKey)}: ${name}`);
+    const problem = [
+      file.error ? t(`fileError-${file.error}`) : '',
+      file.mine && file.skipped.length > 0 ? `${t('fileSkipped')} ${file.skipped.join(', ')}` : '',
+    ].filter(Boolean).join(' ');
+    const note = item.querySelector('.file-error');
+    if (note.textContent !== problem) note.textContent = problem;   // said once, not at every progress step
+    note.hidden = problem === '';
+    const button = item.querySelector('button');
+    button.disabled = moving || file.error === 'no-key';
+    button.setAttribute('aria-label', `${t('download')}: ${name}`);
+  }
+  $('files-empty').hidden = entries.length > 0;
+}
+
+function newFileItem(fileId) {
+  const item = document.createElement('li');
+  item.dataset.file = fileId;
+  const line = document.createElement('div');
+  for (const part of ['file-name', 'file-size', 'file-from', 'file-status']) {
+    const span = document.createElement('span');
+    span.className = part;
+    line.append(span, ' ');
+  }
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = t('download');
+  button.addEventListener('click', () => files.download(fileId).catch(showMediaError));
+  line.append(button);
+  const bar = document.createElement('progress');
+  bar.max = 1;
+  bar.hidden = true;
+  const note = document.createElement('p');
+  note.className = 'file-error';
+  note.setAttribute('role', 'alert');
+  note.hidden = true;
+  item.append(line, bar, note);
+  return item;
+}
+
+/** 3.1 MiB, in the page's language (binary units). */
+function formatSize(bytes) {
+  const units = t('sizeUnits').split(' ');
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return `${new Intl.NumberFormat(language, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`;
+}
+
 function applyJoined(joined) {
   state.room = joined.room;
   state.callId = joined.callId;
@@ -269,6 +349,13 @@ function toggleButton(id, pressed, onKey, offKey) {
 
 function wireControls(signaling) {
   let micMuted = false, cameraOff = false;
+  $('share-file').disabled = false;
+  $('share-file').addEventListener('click', () => $('file-input').click());
+  $('file-input').addEventListener('change', () => {
+    const chosen = [...$('file-input').files];
+    $('file-input').value = '';
+    for (const file of chosen) files.share(file).catch(showMediaError);
+  });
   $('screen').disabled = !navigator.mediaDevices?.getDisplayMedia;
   $('microphone').addEventListener('click', () => {
     micMuted = !micMuted;
@@ -302,13 +389,13 @@ function wireControls(signaling) {
       keys.close();
       render();
       setStatus('ended');
-      for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
+      for (const id of ['leave', 'microphone', 'camera', 'screen', 'share-file']) $(id).disabled = true;
     }
   });
   $('leave').disabled = false;
   $('leave').addEventListener('click', async () => {
     left = true;
-    for (const id of ['leave', 'microphone', 'camera', 'screen']) $(id).disabled = true;
+    for (const id of ['leave', 'microphone', 'camera', 'screen', 'share-file']) $(id).disabled = true;
     media.close();
     await signaling.close({ statement: await leaveStatement() });
     await keys.close();
@@ -346,6 +433,16 @@ async function main() {
     keys = new CallKeys(identity, signaling, frames);
     keys.addEventListener('change', () => renderRoster());
     media = new CallMedia(signaling, frames);
+    // Files shared into the call go to the signed roster only, like the call's keys (docs/web-client.md, "Files").
+    files = new CallFiles({
+      token: device.token, userId: device.userId, identity, signaling,
+      call: () => ({
+        room: state.room, sessionId: state.sessionId,
+        participants: [...state.participants.values()].map((p) => ({ ...p, signed: keys.isSigned(p.sessionId) })),
+      }),
+    });
+    files.addEventListener('change', renderFiles);
+    signaling.addEventListener('file-offered', (e) => { if (e.detail.room === state.room) files.offered(e.detail); });
     // Key messages may overtake the `joined` reply; CallKeys keeps them until it knows the call (and drops any whose
     // signature does not cover this room and call).
     signaling.addEventListener('e2ee', (e) => { if (!state.joined || e.detail.room === state.room) keys.receive(e.detail); });
