@@ -25,7 +25,7 @@ namespace Conclave.FileStore;
 /// started with (the SDK's If-Match), so it fails rather than mix two versions.
 /// </para>
 /// </summary>
-public sealed class AzureBlobStore : IBlobStore
+public sealed class AzureBlobStore : BlobStore
 {
     private readonly BlobContainerClient _container; // Borrowed: the caller's client (not disposable)
 
@@ -85,48 +85,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    // Argument errors are thrown by the call itself (TAP usage errors); everything else is reported through the task.
-
     /// <inheritdoc />
-    public Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidBlockId(blockId);
-        BlobStoreArguments.ThrowIfInvalidData(data);
-        return StageBlockCoreAsync(blobName, blockId, data, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task CommitAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidBlockList(blockIds);
-        return CommitCoreAsync(blobName, blockIds, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long?> GetLengthAsync(string blobName, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        return GetLengthCoreAsync(blobName, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<Stream> OpenReadAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidRange(offset, length);
-        return OpenReadCoreAsync(blobName, offset, length, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task DeleteAsync(string blobName, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        return DeleteCoreAsync(blobName, cancellationToken);
-    }
-
-    private async Task StageBlockCoreAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    protected override async Task StageBlockCoreAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlockBlobClient(blobName);
         var options = new BlockBlobStageBlockOptions
@@ -145,7 +105,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    private async Task CommitCoreAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task CommitCoreAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlockBlobClient(blobName);
         var staged = new HashSet<string>(StringComparer.Ordinal);
@@ -187,7 +148,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    private async Task<long?> GetLengthCoreAsync(string blobName, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<long?> GetLengthCoreAsync(string blobName, CancellationToken cancellationToken)
     {
         try
         {
@@ -204,7 +166,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    private async Task<Stream> OpenReadCoreAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<Stream> OpenReadCoreAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient(blobName);
         try
@@ -238,7 +201,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    private async Task DeleteCoreAsync(string blobName, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task DeleteCoreAsync(string blobName, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlockBlobClient(blobName);
         try

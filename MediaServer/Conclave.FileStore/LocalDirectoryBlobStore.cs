@@ -28,7 +28,7 @@ namespace Conclave.FileStore;
 /// entries behind; they are never read and may be deleted while the store is stopped.
 /// </para>
 /// </summary>
-public sealed class LocalDirectoryBlobStore : IBlobStore
+public sealed class LocalDirectoryBlobStore : BlobStore
 {
     private const string BlobsDirectoryName = "blobs";
     private const string StagingDirectoryName = "staging";
@@ -60,29 +60,9 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
     /// <summary>The full path of the root directory.</summary>
     public string RootDirectory { get; }
 
-    // Argument errors are thrown by the call itself (TAP usage errors); everything else is reported through the task.
-
     /// <inheritdoc />
-    public Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    protected override Task<long?> GetLengthCoreAsync(string blobName, CancellationToken cancellationToken)
     {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidBlockId(blockId);
-        BlobStoreArguments.ThrowIfInvalidData(data);
-        return StageBlockCoreAsync(blobName, blockId, data, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task CommitAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidBlockList(blockIds);
-        return CommitCoreAsync(blobName, blockIds, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long?> GetLengthAsync(string blobName, CancellationToken cancellationToken)
-    {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<long?>(cancellationToken);
         try
         {
@@ -96,10 +76,8 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task<Stream> OpenReadAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
+    protected override Task<Stream> OpenReadCoreAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
     {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
-        BlobStoreArguments.ThrowIfInvalidRange(offset, length);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<Stream>(cancellationToken);
         try
         {
@@ -112,9 +90,8 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task DeleteAsync(string blobName, CancellationToken cancellationToken)
+    protected override Task DeleteCoreAsync(string blobName, CancellationToken cancellationToken)
     {
-        BlobStoreArguments.ThrowIfInvalidName(blobName);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
         try
         {
@@ -129,7 +106,8 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
         }
     }
 
-    private async Task StageBlockCoreAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task StageBlockCoreAsync(string blobName, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         string directory = StagingDirectory(blobName);
@@ -152,7 +130,8 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
         }
     }
 
-    private async Task CommitCoreAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task CommitCoreAsync(string blobName, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
