@@ -107,12 +107,17 @@ public static class TusEndpoints
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> HeadAsync(string id, HttpContext context, Uploads uploads, IGrainFactory grains)
+    private static async Task<IResult> HeadAsync(string id, HttpContext context, Uploads uploads, FileLocks locks, IGrainFactory grains)
     {
         context.Response.Headers.CacheControl = "no-store";
         (IResult? failure, FileView? view) = await OwnedUploadAsync(id, context, grains);
         if (failure is not null) return failure;
-        view = await uploads.CompleteIfDueAsync(view!, AuthenticatedUser.FromPrincipal(context.User).UserId, context.RequestAborted);
+        // Every byte is in but no request committed them (a server stopped in between): commit now, unless a request
+        // holding the upload is about to.
+        using (IDisposable? held = view!.Offset == view.Length && !view.Complete ? locks.TryEnter(id) : null)
+        {
+            if (held is not null) view = await uploads.CompleteIfDueAsync(view, AuthenticatedUser.FromPrincipal(context.User).UserId, context.RequestAborted);
+        }
         DescribeUpload(context.Response.Headers, view, withOffset: true);
         context.Response.Headers[TusProtocol.UploadLength] = view.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Ok();
