@@ -9,13 +9,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Conclave.Bench.E2eeCall;
+namespace Conclave.Bench;
 
 /// <summary>
 /// The real server (<see cref="ConclaveHost"/>: Kestrel, signaling, the API, the web client and the co-hosted Orleans
 /// silo) in this process, with its embedded defaults but for a fresh data directory and loopback ports: HTTP on a free
 /// port of 127.0.0.1, no HTTPS, free silo and gateway ports, media UDP on a free port of 127.0.0.1. Its log goes to
-/// stderr from Warning up (what it prints with Console.Out goes nowhere: Program replaces it). Serves the web client and this tool's wwwroot/bench/ (the output's wwwroot).
+/// stderr from Warning up (what it prints with Console.Out goes nowhere: the tools replace it). Serves the web client
+/// and the tool's wwwroot (the output's wwwroot). Shared by the load tools that start the server themselves (compiled
+/// into each from bench/Shared/Server; they reference Conclave.MediaServer).
 /// </summary>
 internal sealed class InProcessServer : IAsyncDisposable
 {
@@ -31,9 +33,17 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public string DataDirectory { get; }
     public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
     public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, StartupService.AdminTokenFile)).Trim();
 
-    public static async Task<InProcessServer> StartAsync(CancellationToken cancellationToken)
+    public static Task<InProcessServer> StartAsync(CancellationToken cancellationToken) => StartAsync(null, null, cancellationToken);
+
+    /// <param name="overrides">Configuration keys to set or replace (e.g. <c>Conclave:Files:Store</c>).</param>
+    /// <param name="services">Extra services, registered before the host's own (e.g. an <c>IBlobStore</c> the
+    /// host then uses instead of making one).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<InProcessServer> StartAsync(IReadOnlyDictionary<string, string?>? overrides, Action<IServiceCollection>? services,
+        CancellationToken cancellationToken)
     {
         // Orleans cannot bind port 0: the silo and gateway ports are picked free, and another process may take one in
         // between; such a start is retried with new ports.
@@ -41,7 +51,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(cancellationToken).ConfigureAwait(false);
+                return await StartOnceAsync(overrides, services, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (attempt < StartAttempts && IsAddressInUse(e))
             {
@@ -50,7 +60,8 @@ internal sealed class InProcessServer : IAsyncDisposable
         }
     }
 
-    private static async Task<InProcessServer> StartOnceAsync(CancellationToken cancellationToken)
+    private static async Task<InProcessServer> StartOnceAsync(IReadOnlyDictionary<string, string?>? overrides, Action<IServiceCollection>? services,
+        CancellationToken cancellationToken)
     {
         string dataDirectory = Directory.CreateTempSubdirectory("conclave-bench-").FullName;
         var settings = new Dictionary<string, string?>
@@ -66,11 +77,13 @@ internal sealed class InProcessServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
+        foreach ((string key, string? value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         WebApplication app = ConclaveHost.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);   // stdout is the report's
+            services?.Invoke(builder.Services);
         });
         try
         {
@@ -115,7 +128,7 @@ internal sealed class InProcessServer : IAsyncDisposable
     }
 
     /// <summary>A loopback port free when asked, below Linux's ephemeral range, so outgoing connections do not take it first.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         while (true)
         {
