@@ -126,7 +126,9 @@ public sealed class SecureFiles
             string partial = target + ".conclave-part";
             try
             {
-                await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+                // A new file, not one truncated: closing a truncated file makes ext4 write the whole of it back at once.
+                File.Delete(partial);
+                await using (var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
                 {
                     await FileDecryptor.DecryptAsync(head, download, output, key, fileId,
                         Report(progress, TransferPhase.Downloading, manifest.Size), cancellationToken).ConfigureAwait(false);

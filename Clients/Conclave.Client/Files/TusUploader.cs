@@ -8,8 +8,8 @@ namespace Conclave.Client.Files;
 /// <summary>
 /// A tus 1.0.0 client for <c>/api/uploads</c> (docs/files.md): creates an upload, and sends the bytes from the
 /// server's offset, asking for that offset again after any failure, so a dropped connection (or a restart, with the
-/// upload's URL kept) loses nothing and sends nothing twice. Bodies go in PATCH requests of at most
-/// <see cref="PatchBytes"/>, a multiple of the server's block size.
+/// upload's URL kept) loses nothing and sends nothing twice. The rest of the upload goes in one PATCH (at most
+/// <see cref="PatchBytes"/>), and the offset to continue from is the one the server answers it with.
 /// </summary>
 public sealed class TusUploader
 {
@@ -31,8 +31,9 @@ public sealed class TusUploader
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The most bytes one PATCH carries: 128 MiB.</summary>
-    public long PatchBytes { get; init; } = 128L * 1024 * 1024;
+    /// <summary>The most bytes one PATCH carries: all that is left, unless set lower (then best a multiple of the
+    /// server's block size, 8 MiB by default, so that its blocks stay whole).</summary>
+    public long PatchBytes { get; init; } = long.MaxValue;
 
     /// <summary>Failures in a row (without any byte getting through) before giving up.</summary>
     public int MaxConsecutiveFailures { get; init; } = 8;
@@ -78,19 +79,22 @@ public sealed class TusUploader
     {
         ArgumentNullException.ThrowIfNull(openAt);
         int failures = 0;
+        long? known = null;                                           // the offset the last PATCH answered with
         while (true)
         {
             try
             {
-                long offset = await GetOffsetAsync(upload, cancellationToken).ConfigureAwait(false);
+                long offset = known ?? await GetOffsetAsync(upload, cancellationToken).ConfigureAwait(false);
                 progress?.Report(offset);
                 if (offset >= length) return;
                 long count = Math.Min(PatchBytes, length - offset);
                 long after = await PatchAsync(upload, offset, count, openAt, progress, cancellationToken).ConfigureAwait(false);
+                known = after;
                 if (after > offset) failures = 0;
             }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
+                known = null;                                         // ask the server where it stands
                 failures++;
                 if (failures >= MaxConsecutiveFailures)
                 {

@@ -25,8 +25,8 @@ public readonly record struct ReceiveOutcome(ReceiveStatus Status, long Offset, 
 
 /// <summary>
 /// Turns a tus PATCH body into staged blocks (docs/files.md, "Upload"): it reads up to <see cref="FilesOptions.BlockSize"/>
-/// bytes, stages them with StageBlock while it reads the next ones, and records each staged block in the file grain,
-/// which advances the upload's offset. A block is recorded only once staged, so the offset never counts bytes the
+/// bytes, stages them with StageBlock while it reads the next ones, and records each staged block in the file grain
+/// (which advances the upload's offset) while the next one is staged. A block is recorded only once staged, so the offset never counts bytes the
 /// store does not hold. When the client goes away part-way, the bytes that did arrive are staged and recorded too,
 /// so a resumed upload continues from there (tus core: the server SHOULD accept partial bodies). With
 /// <c>Upload-Checksum</c> nothing is recorded until the whole body matched.
@@ -36,6 +36,12 @@ public sealed class UploadReceiver(IBlobStore store, IGrainFactory grains, IOpti
     /// <summary>How long staging one block may take. Staging does not stop when the client goes away: a block fully
     /// received is kept.</summary>
     private static readonly TimeSpan StagingTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Block buffers kept for reuse between uploads: two uploads' worth. A pool of its own, without the shared
+    /// pool's per-thread caches, which kept a dozen 8 MiB buffers alive after a large upload (docs/benchmarks.md).</summary>
+    private const int RetainedBuffers = 4;
+
+    private readonly ArrayPool<byte> _buffers = ArrayPool<byte>.Create(options.Value.Files.BlockSize, RetainedBuffers);
 
     /// <summary>
     /// Reads <paramref name="body"/> (at most <paramref name="remaining"/> bytes: the host limits the body to that) into
@@ -48,47 +54,55 @@ public sealed class UploadReceiver(IBlobStore store, IGrainFactory grains, IOpti
         IFileGrain file = grains.GetGrain<IFileGrain>(fileId);
         using IncrementalHash? hash = checksum is { } c ? IncrementalHash.CreateHash(c.Algorithm) : null;
         var pending = new List<StagedBlock>();                       // staged, waiting for the checksum
-        byte[] reading = ArrayPool<byte>.Shared.Rent(blockSize);
-        byte[] staging = ArrayPool<byte>.Shared.Rent(blockSize);
-        Task? stage = null;
+        byte[] reading = _buffers.Rent(blockSize);
+        byte[] staging = _buffers.Rent(blockSize);
+        Task? stage = null;                                           // the block being staged, while the next is read
         (StagedBlock Block, long Start) inFlight = default;
+        Task<FileResult?>? recording = null;                          // the block before it, being recorded meanwhile
+        long recordingStart = offset;
         using var stagingTimeout = new CancellationTokenSource(StagingTimeout);
         long position = offset;                                       // where the next block read starts
+
+        // Waits for the block being recorded; the refusal if the grain refused it.
+        async Task<ReceiveOutcome?> RecordedAsync()
+        {
+            if (recording is null) return null;
+            FileResult? refused = await recording;
+            recording = null;
+            return refused is null ? null : new ReceiveOutcome(ReceiveStatus.Refused, recordingStart, refused);
+        }
+
+        // Once the block in flight is staged, records it (in order, after the one before) while the next is staged.
+        async Task<ReceiveOutcome?> StagedAsync()
+        {
+            await stage!;
+            stage = null;
+            if (await RecordedAsync() is { } refused) return refused;
+            recordingStart = inFlight.Start;
+            recording = RecordAsync(file, userId, inFlight, pending, hash is not null);
+            return null;
+        }
+
         try
         {
             while (true)
             {
-                int filled;
-                bool interrupted = false;
-                (filled, interrupted) = await FillAsync(body, reading.AsMemory(0, blockSize), aborted);
+                (int filled, bool interrupted) = await FillAsync(body, reading.AsMemory(0, blockSize), aborted);
                 hash?.AppendData(reading, 0, filled);
-
-                // The previous block: once staged, record it (or keep it for the checksum).
-                if (stage is not null)
-                {
-                    await stage;
-                    FileResult? refused = await RecordAsync(file, userId, inFlight, pending, hash is not null);
-                    if (refused is not null) return new(ReceiveStatus.Refused, inFlight.Start, refused);
-                    stage = null;
-                }
+                if (stage is not null && await StagedAsync() is { } refused) return refused;
                 bool end = interrupted || filled < blockSize;
                 if (filled > 0)
                 {
-                    if (interrupted && hash is not null) return new(ReceiveStatus.Interrupted, offset);
+                    if (interrupted && hash is not null) return (await RecordedAsync()) ?? new(ReceiveStatus.Interrupted, offset);
                     var block = new StagedBlock(BlockIds.ForOffset(position), filled);
                     (reading, staging) = (staging, reading);
                     stagingTimeout.CancelAfter(StagingTimeout);
                     stage = store.StageBlockAsync(fileId, block.BlockId, staging.AsMemory(0, filled), stagingTimeout.Token);
                     inFlight = (block, position);
                     position += filled;
-                    if (end)
-                    {
-                        await stage;
-                        FileResult? refused = await RecordAsync(file, userId, inFlight, pending, hash is not null);
-                        if (refused is not null) return new(ReceiveStatus.Refused, inFlight.Start, refused);
-                        stage = null;
-                    }
+                    if (end && await StagedAsync() is { } last) return last;
                 }
+                if (await RecordedAsync() is { } refusedLast) return refusedLast;
                 if (interrupted) return new(ReceiveStatus.Interrupted, position);
                 if (end) break;
             }
@@ -108,8 +122,9 @@ public sealed class UploadReceiver(IBlobStore store, IGrainFactory grains, IOpti
         finally
         {
             if (stage is not null) await stage.ContinueWith(static _ => { }, TaskScheduler.Default);
-            ArrayPool<byte>.Shared.Return(reading);
-            ArrayPool<byte>.Shared.Return(staging);
+            if (recording is not null) await recording.ContinueWith(static _ => { }, TaskScheduler.Default);
+            _buffers.Return(reading);
+            _buffers.Return(staging);
         }
     }
 
