@@ -115,9 +115,24 @@ ensure_apt_packages() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# The .NET 10 SDK: the one on PATH when it is version 10, else Microsoft's
+# dotnet-install.sh puts one into .tools/dotnet (git-ignored, reused by later runs).
+DOTNET_DIR="$REPO_ROOT/.tools/dotnet"
 ensure_dotnet() {
-  command -v dotnet >/dev/null \
-    || die "dotnet not found on PATH: install the .NET 10 SDK (https://dot.net)"
+  if [[ -x "$DOTNET_DIR/dotnet" ]]; then export DOTNET_ROOT="$DOTNET_DIR" PATH="$DOTNET_DIR:$PATH"; fi
+  if ! command -v dotnet >/dev/null || [[ "$(dotnet --version 2>/dev/null)" != 10.* ]]; then
+    if ! command -v curl >/dev/null; then
+      is_root || die "curl is needed to install the .NET SDK (run: sudo apt-get install -y curl)"
+      apt-get update -q && apt-get install -y -q --no-install-recommends curl ca-certificates || die "apt-get install curl failed"
+    fi
+    echo "    installing the .NET 10 SDK into $DOTNET_DIR"
+    local installer
+    installer="$(mktemp)"
+    curl -fsSL https://dot.net/v1/dotnet-install.sh -o "$installer" || die "cannot download dotnet-install.sh"
+    bash "$installer" --channel 10.0 --install-dir "$DOTNET_DIR" || die "the .NET SDK install failed"
+    rm -f "$installer"
+    export DOTNET_ROOT="$DOTNET_DIR" PATH="$DOTNET_DIR:$PATH"
+  fi
   echo "    dotnet $(dotnet --version)"
 }
 
