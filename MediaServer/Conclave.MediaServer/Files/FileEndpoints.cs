@@ -31,11 +31,31 @@ public static class FileEndpoints
     private static async Task<IResult> ListAsync(HttpContext context, IGrainFactory grains, IOptions<ConclaveOptions> options)
     {
         string userId = AuthenticatedUser.FromPrincipal(context.User).UserId;
-        UserFiles index = await grains.GetGrain<IUserFilesGrain>(userId).ListAsync();
-        FileResult[] results = await Task.WhenAll(index.Owned.Concat(index.Received).Distinct(StringComparer.Ordinal)
-            .Select(id => grains.GetGrain<IFileGrain>(id).GetAsync(userId)));
+        IUserFilesGrain user = grains.GetGrain<IUserFilesGrain>(userId);
+        UserFiles index = await user.ListAsync();
+        string[] ids = [.. index.Owned.Concat(index.Received).Distinct(StringComparer.Ordinal)];
+        FileResult[] results = await Task.WhenAll(ids.Select(id => grains.GetGrain<IFileGrain>(id).GetAsync(userId)));
+
+        // The index can name files that are gone: a node may have stopped between clearing a file and updating its
+        // owner's and recipients' lists (IUserFilesGrain). A file grain answers only once a create or share in progress
+        // has finished, so what it calls unknown (or not shared with this user) is stale here: prune it, quota included.
+        bool pruned = false;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (results[i].Status == FileStatus.NotFound && index.Owned.Contains(ids[i]))
+            {
+                await user.ReleaseAsync(ids[i]);
+                pruned = true;
+            }
+            if (results[i].Status is FileStatus.NotFound or FileStatus.Forbidden && index.Received.Contains(ids[i]))
+            {
+                await user.RemoveReceivedAsync(ids[i]);
+                pruned = true;
+            }
+        }
+        long reserved = pruned ? (await user.ListAsync()).ReservedBytes : index.ReservedBytes;
         FileDto[] files = [.. results.Where(r => r.File is not null).Select(r => ToDto(r.File!, userId)).OrderByDescending(f => f.Created)];
-        return Results.Json(new FileListDto(files, index.ReservedBytes, options.Value.Files.UserQuota), ConclaveJsonContext.Default.FileListDto);
+        return Results.Json(new FileListDto(files, reserved, options.Value.Files.UserQuota), ConclaveJsonContext.Default.FileListDto);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IGrainFactory grains)

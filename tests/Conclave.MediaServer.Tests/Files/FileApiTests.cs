@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Conclave.Grains;
 using Conclave.Signaling.Protocol;
 using Conclave.Signaling.Protocol.Api;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Conclave.MediaServer.Tests.Files;
 
@@ -137,6 +139,28 @@ public sealed class FileApiTests(ServerFixture fixture)
             Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         using (HttpResponseMessage r = await PutKeysAsync(owner, TusRequests.NewFileId(), new FileKeyDto(aliceId, "YQ", "w")))
             Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_list_prunes_entries_of_files_that_are_gone_and_gives_their_quota_back()
+    {
+        (TusRequests alice, string aliceId) = await UserWithIdAsync();
+        using (alice)
+        {
+            // What a node stopping between clearing a file and updating the lists leaves behind.
+            IUserFilesGrain index = fixture.Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserFilesGrain>(aliceId);
+            string ownedGone = TusRequests.NewFileId(), receivedGone = TusRequests.NewFileId();
+            Assert.True(await index.ReserveAsync(ownedGone, 5000, long.MaxValue));
+            await index.AddReceivedAsync(receivedGone);
+            string kept = await alice.UploadAsync(RandomNumberGenerator.GetBytes(700));
+
+            FileListDto list = await TusUploadTests.ListAsync(alice);
+            Assert.Equal([kept], list.Files.Select(f => f.Id));
+            Assert.Equal(700, list.ReservedBytes);
+            UserFiles after = await index.ListAsync();
+            Assert.Equal([kept], after.Owned);
+            Assert.Empty(after.Received);
+        }
     }
 
     [Fact]
