@@ -288,6 +288,8 @@ public sealed class CallBot : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for a background loop this bot cancelled to end: its cancellation is how it ends, not an error.
+    /// Any other failure of the loop still surfaces.</summary>
     private static async Task QuietlyAsync(Task task)
     {
         try
@@ -296,6 +298,7 @@ public sealed class CallBot : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            // the stop this bot asked for
         }
     }
 
