@@ -380,6 +380,7 @@ function wireControls(signaling) {
     state.connected = false;
     // Closing the socket after Leave also fires this: that is not a lost connection.
     if (left) return;
+    console.warn(`signaling closed (${e.detail.code})${e.detail.retrying ? ', reconnecting' : ''}`);
     if (e.detail.retrying) {
       setStatus('reconnecting');
     } else {
@@ -468,6 +469,7 @@ async function main() {
     });
     signaling.addEventListener('reconnected', async (e) => {
       state.connected = true;
+      console.info(e.detail.sessionId === state.sessionId ? 'signaling resumed' : 'signaling reconnected with a new session');
       if (e.detail.call) applyJoined(e.detail.call); else applyJoined(await signaling.request({ type: 'join', room: device.room }));
       setStatus('connected');
       media.restartIce();   // the blip may have been a change of network

@@ -44,6 +44,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Conclave:Signaling:HelloTimeout"] = "00:00:05",
+            // The product's session timeout rather than TestServer's 6 s: pages leave with Leave, never by expiring,
+            // and two cores running every suite at once can starve a page's heartbeat for more than 6 s.
+            ["Conclave:Sessions:Timeout"] = "00:00:20",
         }, services: s => s.AddSingleton<IInboundRtpObserver>(Capture));
         _playwright = await Playwright.CreateAsync();
     }

@@ -34,7 +34,9 @@ public sealed class CallFilesTests(BrowserFixture fixture, ITestOutputHelper out
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using PeopleInCall call = await Calls.StartAsync(fixture, output, "Alice Martin", "Bruno Petit");
         (Person alice, Person bruno) = (call.People[0], call.People[1]);
-        string aliceSession = (await alice.StateAsync()).SessionId!;
+        // Alice's user, not her session: a machine busy enough to miss heartbeats may give her page a new session.
+        string aliceUser = await alice.Page.EvaluateAsync<string>(
+            "() => { const s = window.conclave.state(); return s.participants.find(p => p.sessionId === s.sessionId).userId; }");
         byte[] plaintext = RandomNumberGenerator.GetBytes(Size);
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(plaintext));
         var uploads = new ConcurrentQueue<(string Method, string Url, string? Metadata, string? Resumable)>();
@@ -49,7 +51,7 @@ public sealed class CallFilesTests(BrowserFixture fixture, ITestOutputHelper out
         await alice.WaitForStateAsync("s.files.length === 1 && s.files[0].status === 'offered' && s.files[0].progress === 1 && s.files[0].notified === 1 && s.files[0].error === null");
         string fileId = await alice.Page.EvaluateAsync<string>("() => window.conclave.state().files[0].fileId");
         await bruno.WaitForStateAsync(
-            $"s.files.some(f => f.fileId === '{fileId}' && f.name === {Js(Name)} && f.size === {Size} && f.from === '{aliceSession}' && f.status === 'offered' && f.error === null)");
+            $"s.files.some(f => f.fileId === '{fileId}' && f.name === {Js(Name)} && f.size === {Size} && f.from === s.participants.find(p => p.userId === '{aliceUser}')?.sessionId && f.status === 'offered' && f.error === null)");
 
         // Bruno downloads it: the browser saves exactly the plaintext, under the sealed name.
         var downloads = new ConcurrentQueue<string>();
