@@ -31,7 +31,7 @@ CONFIGURATION="Release"
 #   util-linux -> `unshare`, to create that namespace
 #   chromium, firefox-esr -> the browsers of tests/Conclave.Browser.Tests
 #                            (/usr/bin/chromium, /usr/bin/firefox-esr)
-APT_PACKAGES=(iproute2 util-linux chromium firefox-esr)
+APT_PACKAGES=(iproute2 util-linux chromium firefox-esr ffmpeg)
 
 AZURITE_VERSION="3.37.0"
 AZURITE_DIR="$REPO_ROOT/.tools/azurite"

@@ -30,6 +30,16 @@ internal static class CliAction
                 context.Error.WriteLine($"hint: {hint}");
             return ExitCodes.Refused;
         }
+        catch (SignalingClosedException e)
+        {
+            context.Error.WriteLine($"error: the server closed the connection: {Output.Clean(e.Message)}");
+            return ExitCodes.Unreachable;
+        }
+        catch (SignalingException e)
+        {
+            context.Error.WriteLine($"error: {Output.Clean(e.Code)}: {Output.Clean(e.Message)}");
+            return ExitCodes.Refused;
+        }
         catch (ConclaveConnectionException e)
         {
             context.Error.WriteLine($"error: {Output.Clean(e.Message)}");

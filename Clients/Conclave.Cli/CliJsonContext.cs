@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Conclave.Cli;
 
-/// <summary>Source-generated JSON for the CLI's own documents (the profile, the login result, the file commands' results).</summary>
+/// <summary>Source-generated JSON for the CLI's own documents (the profile, the login result, the file and call commands' results).</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     WriteIndented = true,
@@ -15,6 +15,7 @@ namespace Conclave.Cli;
 [JsonSerializable(typeof(Conclave.Client.Files.SentFile))]
 [JsonSerializable(typeof(ReceivedFile))]
 [JsonSerializable(typeof(FileList))]
+[JsonSerializable(typeof(CallSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>What <c>conclave login --json</c> prints: the saved profile without its token.</summary>

@@ -19,6 +19,8 @@ public static class ConclaveCli
           conclave send report.pdf --to u-Bruno…   (encrypted here; run again to resume)
           conclave files
           conclave receive FILE_ID -o report.pdf
+          conclave call standup --play briefing.mp3            (speaks it into the call, then leaves)
+          conclave call standup --record recordings/           (each participant to a WAV file, until Ctrl+C)
 
         Environment:
           CONCLAVE_SERVER       server URL, instead of --server
@@ -62,7 +64,7 @@ public static class ConclaveCli
         {
             Output = stdout,
             Error = stderr,
-            ProcessTerminationTimeout = handleTermination ? TimeSpan.FromSeconds(2) : null,
+            ProcessTerminationTimeout = handleTermination ? TimeSpan.FromSeconds(8) : null,   // time for `call` to leave
         };
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
@@ -78,6 +80,7 @@ public static class ConclaveCli
         root.Add(SendCommand.Create(globals, host));
         root.Add(ReceiveCommand.Create(globals, host));
         root.Add(FilesCommand.Create(globals, host));
+        root.Add(CallCommand.Create(globals, host));
         return root;
     }
 

@@ -143,6 +143,14 @@ public sealed partial class ConclaveApiClient : IDisposable
         if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary><see cref="SetDeviceKeysAsync"/> with the public halves of <paramref name="identity"/>: others can then
+    /// check what this device signs (call membership, file keys) and wrap keys to it.</summary>
+    public Task RegisterDeviceAsync(Conclave.E2ee.Identity.DeviceIdentity identity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return SetDeviceKeysAsync(new DeviceKeysRequest(Conclave.E2ee.Identity.DevicePublicKeys.Of(identity).ToBytes()), cancellationToken);
+    }
+
     /// <summary><c>POST /api/media/echo</c> with an SDP offer (<c>application/sdp</c>): the server's SDP answer and
     /// the session's location, to end it with <see cref="EndEchoAsync"/>. Errors: 400 <c>bad-sdp</c>,
     /// <c>no-common-codec</c>; 429 <c>too-many-sessions</c>; 503 <c>server-busy</c>.</summary>

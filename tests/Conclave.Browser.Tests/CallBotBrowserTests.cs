@@ -93,7 +93,7 @@ public sealed class CallBotBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         using ConclaveApiClient anonymous = ConclaveApiClient.Create(fixture.Server.BaseAddress);
         RedeemResponse user = await anonymous.RedeemInvitationAsync(new Uri(await fixture.InviteAsync(room, name)), TestContext.Current.CancellationToken);
         using ConclaveApiClient api = ConclaveApiClient.Create(fixture.Server.BaseAddress, user.Token);
-        await api.SetDeviceKeysAsync(new DeviceKeysRequest(DevicePublicKeys.Of(identity).ToBytes()), TestContext.Current.CancellationToken);
+        await api.RegisterDeviceAsync(identity, TestContext.Current.CancellationToken);
         var client = new SignalingClient();
         await client.ConnectAsync(fixture.Server.BaseAddress, user.Token, cancellationToken: TestContext.Current.CancellationToken);
         return client;

@@ -369,7 +369,7 @@ public sealed class E2eeCallTests(BrowserFixture fixture, ITestOutputHelper outp
         using ConclaveApiClient anonymous = ConclaveApiClient.Create(fixture.Server.BaseAddress);
         RedeemResponse user = await anonymous.RedeemInvitationAsync(new Uri(await fixture.InviteAsync(room, name)), TestContext.Current.CancellationToken);
         using ConclaveApiClient device = ConclaveApiClient.Create(fixture.Server.BaseAddress, user.Token);
-        await device.SetDeviceKeysAsync(new DeviceKeysRequest(DevicePublicKeys.Of(identity).ToBytes()), TestContext.Current.CancellationToken);
+        await device.RegisterDeviceAsync(identity, TestContext.Current.CancellationToken);
         var client = new SignalingClient();
         await client.ConnectAsync(fixture.Server.BaseAddress, user.Token, cancellationToken: TestContext.Current.CancellationToken);
         return client;

@@ -312,7 +312,7 @@ public sealed class CallBotAudioTests(ServerFixture fixture, ITestOutputHelper o
     {
         RedeemResponse user = await fixture.InviteAsync(room, name);
         using ConclaveApiClient device = ConclaveApiClient.Create(fixture.Server.BaseAddress, user.Token);
-        await device.SetDeviceKeysAsync(new DeviceKeysRequest(DevicePublicKeys.Of(identity).ToBytes()), Deadline.Token);
+        await device.RegisterDeviceAsync(identity, Deadline.Token);
         return await fixture.ConnectAsync(user.Token);
     }
 

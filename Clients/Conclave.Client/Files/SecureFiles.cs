@@ -44,8 +44,7 @@ public sealed class SecureFiles
     public event Action<Exception>? Retrying;
 
     /// <summary>Registers this device's public keys, so that files can be wrapped to it.</summary>
-    public Task RegisterDeviceAsync(CancellationToken cancellationToken) =>
-        _api.SetDeviceKeysAsync(new DeviceKeysRequest(DevicePublicKeys.Of(_identity).ToBytes()), cancellationToken);
+    public Task RegisterDeviceAsync(CancellationToken cancellationToken) => _api.RegisterDeviceAsync(_identity, cancellationToken);
 
     /// <summary>
     /// Sends the file at <paramref name="path"/> to <paramref name="recipients"/> (user ids; this user's own devices

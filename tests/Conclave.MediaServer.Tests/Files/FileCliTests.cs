@@ -27,9 +27,9 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
     public async Task A_file_sent_to_a_user_is_listed_by_name_received_byte_for_byte_and_refused_to_a_stranger()
     {
         string room = await fixture.CreateRoomAsync();
-        Person alice = await LoginAsync(room, "Alice Martin");
-        Person bruno = await LoginAsync(room, "Bruno Petit");
-        Person eve = await LoginAsync(await fixture.CreateRoomAsync(), "Eve Stranger");
+        CliUser alice = await LoginAsync(room, "Alice Martin");
+        CliUser bruno = await LoginAsync(room, "Bruno Petit");
+        CliUser eve = await LoginAsync(await fixture.CreateRoomAsync(), "Eve Stranger");
         await RunAsync(bruno, "whoami");                                  // logged in; keys are registered on first file command
         (int listed, _, _) = await RunAsync(bruno, "files");
         Assert.Equal(0, listed);
@@ -80,15 +80,15 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
     public async Task Sending_to_a_room_gives_every_member_the_key()
     {
         string room = await fixture.CreateRoomAsync();
-        Person alice = await LoginAsync(room, "Alice");
-        Person bruno = await LoginAsync(room, "Bruno");
-        Person carla = await LoginAsync(room, "Carla");
-        foreach (Person p in new[] { bruno, carla }) Assert.Equal(0, (await RunAsync(p, "files")).Exit);   // registers their device keys
+        CliUser alice = await LoginAsync(room, "Alice");
+        CliUser bruno = await LoginAsync(room, "Bruno");
+        CliUser carla = await LoginAsync(room, "Carla");
+        foreach (CliUser p in new[] { bruno, carla }) Assert.Equal(0, (await RunAsync(p, "files")).Exit);   // registers their device keys
         string source = Path.Combine(alice.Home, "notes.txt");
         await File.WriteAllTextAsync(source, "Réunion de crise à 14 h.", Deadline.Token);
         (int sent, string id, string err) = await RunAsync(alice, "send", source, "--room", room);
         Assert.True(sent == 0, err);
-        foreach (Person p in new[] { bruno, carla })
+        foreach (CliUser p in new[] { bruno, carla })
         {
             string target = Path.Combine(p.Home, "notes.txt");
             Assert.Equal(0, (await RunAsync(p, "receive", id.Trim(), "-o", target)).Exit);
@@ -108,8 +108,8 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
         var gated = new GatedBlobStore(storeDirectory, gateOffset: 16L * 1024 * 1024);
         await using TestServer server = await TestServer.StartAsync(services: s => s.AddSingleton<IBlobStore>(gated));
         string room = await CreateRoomAsync(server);
-        Person alice = await LoginAsync(room, "Alice", server);
-        Person bruno = await LoginAsync(room, "Bruno", server);
+        CliUser alice = await LoginAsync(room, "Alice", server);
+        CliUser bruno = await LoginAsync(room, "Bruno", server);
         Assert.Equal(0, (await RunAsync(bruno, "files")).Exit);
         byte[] data = RandomNumberGenerator.GetBytes(40 * 1024 * 1024);
         string source = Path.Combine(alice.Home, "big.bin");
@@ -155,7 +155,7 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
     public async Task Clear_errors_for_a_missing_file_no_recipient_an_unknown_one_and_a_bad_id()
     {
         string room = await fixture.CreateRoomAsync();
-        Person alice = await LoginAsync(room, "Alice");
+        CliUser alice = await LoginAsync(room, "Alice");
         string source = Path.Combine(alice.Home, "a.txt");
         await File.WriteAllTextAsync(source, "x", Deadline.Token);
         (int missing, _, string missingErr) = await RunAsync(alice, "send", Path.Combine(alice.Home, "nope.txt"), "--to", "u-x");
@@ -171,8 +171,6 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
         Assert.Equal(ExitCodes.Usage, badId);
         Assert.Contains("not a file id", badIdErr, StringComparison.Ordinal);
     }
-
-    private sealed record Person(string Home, string UserId, string Token);
 
     private static async Task<string> CreateRoomAsync(TestServer server)
     {
@@ -192,29 +190,15 @@ public sealed class FileCliTests(ServerFixture fixture) : IDisposable
         }
     }
 
-    private async Task<Person> LoginAsync(string room, string name, TestServer? server = null)
+    private async Task<CliUser> LoginAsync(string room, string name, TestServer? server = null)
     {
-        server ??= fixture.Server;
-        string home = Directory.CreateTempSubdirectory("conclave-files-cli-").FullName;
-        _directories.Add(home);
-        using ConclaveApiClient admin = ConclaveApiClient.Create(server.BaseAddress, server.AdminToken);
-        InvitationDto invitation = await admin.CreateInvitationAsync(room, new CreateInvitationRequest(name), Deadline.Token);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await ConclaveCli.RunAsync(["login", invitation.Url, "--json"], stdout, stderr,
-            new Dictionary<string, string?> { ["CONCLAVE_HOME"] = home }, Deadline.Token);
-        Assert.True(exit == 0, stderr.ToString());
-        string token = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, "profile.json"), Deadline.Token)).RootElement.GetProperty("token").GetString()!;
-        return new Person(home, JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("userId").GetString()!, token);
+        CliUser user = await CliUser.LoginAsync(server ?? fixture.Server, room, name);
+        _directories.Add(user.Home);
+        return user;
     }
 
-    private static Task<(int Exit, string Out, string Err)> RunAsync(Person person, params string[] args) => RunAsync(person, Deadline.Token, args);
+    private static Task<(int Exit, string Out, string Err)> RunAsync(CliUser user, params string[] args) => user.RunAsync(args);
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(Person person, CancellationToken cancellationToken, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await ConclaveCli.RunAsync(args, stdout, stderr, new Dictionary<string, string?> { ["CONCLAVE_HOME"] = person.Home }, cancellationToken);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(CliUser user, CancellationToken cancellationToken, params string[] args) =>
+        user.RunAsync(cancellationToken, null, args);
 }
