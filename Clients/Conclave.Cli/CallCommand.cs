@@ -62,7 +62,7 @@ internal static class CallCommand
                 context.Error.WriteLine($"In the call of {Output.Clean(roomName)} as {Output.Clean(login.Me.DisplayName)} (participant {bot.SessionId}).");
                 if (audio is not null)
                 {
-                    context.Error.WriteLine($"Playing {Output.Clean(Path.GetFileName(playPath!))} ({Output.Clean(audio.Codec)}, {Seconds(audio.Duration.TotalSeconds)}){(looping ? ", looping" : "")}.");
+                    context.Error.WriteLine($"Playing {Output.Clean(Path.GetFileName(playPath!))} ({Output.Clean(audio.File.Audio!.Codec)}, {Seconds(audio.File.Duration.TotalSeconds)}){(looping ? ", looping" : "")}.");
                 }
                 if (recordDirectory is not null) context.Error.WriteLine($"Recording each participant's audio into {Output.Clean(recordDirectory)}.");
                 context.Error.WriteLine(audio is not null && !looping && recordDirectory is null ? "It leaves when the file ends; Ctrl+C leaves now." : "Ctrl+C leaves.");
@@ -94,7 +94,8 @@ internal static class CallCommand
         try
         {
             MediaTools tools = MediaTools.Locate(context.Host.Env("PATH"));
-            return await MediaFileAudio.OpenAsync(path, tools, loop, cancellationToken).ConfigureAwait(false);
+            MediaFile file = await MediaFile.ProbeAsync(path, tools, cancellationToken).ConfigureAwait(false);
+            return await MediaFileAudio.OpenAsync(file, tools, loop, cancellationToken).ConfigureAwait(false);
         }
         catch (MediaFileException e)
         {

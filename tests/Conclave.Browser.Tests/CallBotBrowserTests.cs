@@ -2,6 +2,9 @@ using System.Buffers.Binary;
 using Conclave.Client;
 using Conclave.Client.Calls;
 using Conclave.Client.Media;
+using Conclave.Client.Media.Files;
+using Conclave.Client.Media.Video;
+using Conclave.MediaServer.Tests;
 using Conclave.E2ee.Calls;
 using Conclave.E2ee.Identity;
 using Conclave.Sfu.Routing;
@@ -10,8 +13,9 @@ using Conclave.Signaling.Protocol.Api;
 namespace Conclave.Browser.Tests;
 
 /// <summary>
-/// The .NET client's audio against Chromium (issue 7, first slice): a <see cref="CallBot"/> in the same end-to-end
-/// encrypted call as a page plays a tone the page decrypts and hears, and records the page's fake microphone.
+/// The .NET client against Chromium (issue 7): a <see cref="CallBot"/> in the same end-to-end encrypted call as a page
+/// plays a tone the page decrypts and hears, and records the page's fake microphone; a bot plays a media file's video
+/// and sound, which the page decrypts and decodes, the video from the keyframe the page's arrival asked for.
 /// </summary>
 public sealed class CallBotBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
@@ -64,6 +68,55 @@ public sealed class CallBotBrowserTests(BrowserFixture fixture, ITestOutputHelpe
             output.WriteLine($"recorded {samples.Length / 48000.0:0.00} s of the page's microphone: RMS {rms:0}, peak {peak}");
             Assert.True(samples.Length >= 150 * OpusAudioSender.FrameSamples, $"{samples.Length} samples");
             Assert.True(rms > 100 && peak > 1000, $"RMS {rms:0}, peak {peak}: silence");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_bots_media_file_plays_in_Chromium_video_and_sound_from_a_keyframe_asked_for_when_the_page_joined()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string room = await fixture.CreateRoomAsync();
+        string directory = Directory.CreateTempSubdirectory("conclave-media-").FullName;
+        try
+        {
+            string clip = await TestMedia.CreateAsync(directory, "clip.mp4",
+                "-f lavfi -i testsrc=size=640x480:rate=30:duration=2 -f lavfi -i sine=frequency=440:duration=2 -c:v libx264 -pix_fmt yuv420p -c:a aac");
+            MediaTools tools = MediaTools.Locate(Environment.GetEnvironmentVariable("PATH"));
+            MediaFile file = await MediaFile.ProbeAsync(clip, tools, ct);
+            await using MediaFileAudio sound = await MediaFileAudio.OpenAsync(file, tools, loop: true, ct);
+            await using MediaFileVideo picture = await MediaFileVideo.OpenAsync(file, tools, loop: true, cancellationToken: ct);
+
+            // The bot is alone first, sending (its first keyframe goes to nobody); the page arrives later.
+            using DeviceIdentity device = DeviceIdentity.Generate();
+            await using SignalingClient signaling = await ConnectAsync(room, "Presenter", device);
+            await using CallBot bot = await CallBot.JoinAsync(signaling, device, room,
+                new CallBotOptions { Microphone = sound.Fill, Camera = picture, Listen = false }, ct);
+            await Calls.WaitUntilAsync(() => bot.Camera!.FramesSent >= 30);
+            long keyframesBefore = bot.Camera!.KeyframesSent;
+
+            await using var call = new PeopleInCall(room);
+            Person alice = await Calls.JoinAsync(fixture, call, "Alice Martin");
+            await alice.WaitForStateAsync(
+                $"s.inbound.some(i => i.participantId === '{bot.SessionId}' && i.kind === 'video' && i.framesDecoded > 30 && i.frameWidth === 480) && "
+                + $"s.inbound.some(i => i.participantId === '{bot.SessionId}' && i.kind === 'audio' && i.framesDecrypted > 50 && i.audioLevel > 0) && "
+                + "s.inbound.every(i => i.decryptErrors === 0)");
+            output.WriteLine(await alice.DescribeAsync());
+            output.WriteLine($"bot camera: {bot.Camera.FramesSent} frames, {bot.Camera.KeyframesSent} keyframes ({keyframesBefore} before the page), "
+                + $"{bot.KeyframeRequests} PLI/FIR, {picture.EncodersStarted} encoders, {picture.FramesSkipped} skipped; error {bot.LastError}");
+
+            // The page's decoder started from a keyframe made for it: asked by PLI or FIR, answered by a new encoder.
+            Assert.True(bot.KeyframeRequests >= 1);
+            Assert.True(bot.Camera.KeyframesSent > keyframesBefore);
+            Assert.Null(bot.LastError);
+            Assert.Null(picture.Failure);
+            // What the SFU receives of the camera: the uncompressed data chunk in clear, the rest SFrame ciphertext.
+            await fixture.Capture.AssertSFrameCiphertextAsync(bot.SessionId, TrackSource.Camera,
+                SfuCapture.KidOfSender(EpochKeys.SenderIndex(bot.SessionId, device.SigningPublicKey)), 30, vp8ClearPrefix: Vp8ClearPrefix.UncompressedDataChunk);
+            Assert.Empty(alice.PageErrors);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Conclave.Cli;
 using Conclave.Client.Media;
@@ -139,20 +138,7 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         return user;
     }
 
-    /// <summary>Makes a media file with ffmpeg (its lavfi generators; nothing is downloaded).</summary>
-    private static async Task<string> MediaAsync(CliUser owner, string name, string arguments)
-    {
-        string path = Path.Combine(owner.Home, name);
-        using Process ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", $"-hide_banner -loglevel error -y {arguments} {path}")
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        string errors = await ffmpeg.StandardError.ReadToEndAsync(Deadline.Token);
-        await ffmpeg.WaitForExitAsync(Deadline.Token);
-        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg {arguments}: {errors}");
-        return path;
-    }
+    private static Task<string> MediaAsync(CliUser owner, string name, string arguments) => TestMedia.CreateAsync(owner.Home, name, arguments);
 
     private static async Task WaitUntilAsync(Func<bool> condition, Func<bool> givenUp)
     {

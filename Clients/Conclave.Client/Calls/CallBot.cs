@@ -1,5 +1,7 @@
 using Conclave.Client.Media;
+using Conclave.Client.Media.Video;
 using Conclave.E2ee.Identity;
+using Conclave.Media.Transport.Rtcp;
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Sdp;
 using Conclave.Signaling.Protocol;
@@ -20,6 +22,9 @@ public sealed class CallBot : IAsyncDisposable
     /// <summary>The mid of the microphone section.</summary>
     public const string MicrophoneMid = "0";
 
+    /// <summary>The mid of the camera section.</summary>
+    public const string CameraMid = "1";
+
     /// <summary>The offer's id of the audio level extension (RFC 6464); the mid's is <see cref="ClientMediaConnection.MidExtensionId"/>.</summary>
     public const int AudioLevelExtensionId = 2;
 
@@ -32,16 +37,20 @@ public sealed class CallBot : IAsyncDisposable
     private readonly CallMediaKeys _keys;                              // Owned
     private readonly ClientMediaConnection _media;                     // Owned
     private readonly OpusAudioSender? _microphone;                     // Owned
+    private readonly Vp8VideoSender? _camera;
     private readonly OpusAudioRecorder? _recorder;                     // Owned
     private readonly SemaphoreSlim _negotiation = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Slot> _slots = [];                           // receiving sections, in offer order
     private readonly TaskCompletionSource _playbackEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _videoEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EncryptedCall _call = null!;                               // Owned
     private Task _events = Task.CompletedTask;
     private Task _playback = Task.CompletedTask;
+    private Task _video = Task.CompletedTask;
     private bool _connected, _left;
     private int _negotiations, _disposed;
+    private long _keyframeRequests;
     private Exception? _lastError;
     private string? _activeSpeaker;
 
@@ -53,6 +62,7 @@ public sealed class CallBot : IAsyncDisposable
         _media = new ClientMediaConnection(options.LocalAddress, new MediaHandler(this));
         if (options.Microphone is not null)
             _microphone = new OpusAudioSender(_keys, MicrophoneMid, ClientMediaConnection.MidExtensionId, AudioLevelExtensionId, options.Dtx, options.Bitrate, options.Complexity);
+        if (options.Camera is not null) _camera = new Vp8VideoSender(_keys, CameraMid, ClientMediaConnection.MidExtensionId);
         if (options.Listen) _recorder = new OpusAudioRecorder(_keys, options.RecordDirectory);
     }
 
@@ -68,8 +78,14 @@ public sealed class CallBot : IAsyncDisposable
     /// <summary>The microphone stream and its counters, or null when the bot publishes nothing.</summary>
     public OpusAudioSender? Microphone => _microphone;
 
+    /// <summary>The camera stream and its counters, or null when the bot publishes no video.</summary>
+    public Vp8VideoSender? Camera => _camera;
+
     /// <summary>What the bot received of each participant's audio so far.</summary>
     public IReadOnlyList<RecordedParticipant> Recorded => _recorder?.Participants ?? [];
+
+    /// <summary>PLIs and FIRs for the camera received so far.</summary>
+    public long KeyframeRequests => Interlocked.Read(ref _keyframeRequests);
 
     /// <summary>Offers answered so far.</summary>
     public int Negotiations => Volatile.Read(ref _negotiations);
@@ -80,8 +96,8 @@ public sealed class CallBot : IAsyncDisposable
     /// <summary>Who the SFU last said speaks (<c>active-speaker</c>, from the RFC 6464 levels), or null.</summary>
     public string? ActiveSpeaker => Volatile.Read(ref _activeSpeaker);
 
-    /// <summary>Completes when the microphone's source has ended (or the bot stopped).</summary>
-    public Task PlaybackEnded => _playbackEnded.Task;
+    /// <summary>Completes when the microphone's and the camera's sources have ended (or the bot stopped).</summary>
+    public Task PlaybackEnded => Task.WhenAll(_playbackEnded.Task, _videoEnded.Task);
 
     /// <summary>
     /// Joins <paramref name="room"/>'s call on <paramref name="signaling"/> (connected, its user's device keys being
@@ -113,6 +129,7 @@ public sealed class CallBot : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_playback).ConfigureAwait(false);
+        await QuietlyAsync(_video).ConfigureAwait(false);
         await QuietlyAsync(_events).ConfigureAwait(false);
         if (_left || _call is null) return;
         _left = true;
@@ -135,6 +152,7 @@ public sealed class CallBot : IAsyncDisposable
         }
         await _stop.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_playback).ConfigureAwait(false);
+        await QuietlyAsync(_video).ConfigureAwait(false);
         await QuietlyAsync(_events).ConfigureAwait(false);
         if (_call is not null) await _call.DisposeAsync().ConfigureAwait(false);
         _media.Dispose();
@@ -142,6 +160,7 @@ public sealed class CallBot : IAsyncDisposable
         _microphone?.Dispose();
         _keys.Dispose();
         _playbackEnded.TrySetResult();
+        _videoEnded.TrySetResult();
         _negotiation.Dispose();
         _stop.Dispose();
     }
@@ -160,6 +179,11 @@ public sealed class CallBot : IAsyncDisposable
                 sections.Add(AudioSection(MicrophoneMid, MediaDirection.SendOnly));
                 publish.Add(new PublishedSection(MicrophoneMid, "microphone"));
             }
+            if (_camera is not null)
+            {
+                sections.Add(CameraSection());
+                publish.Add(new PublishedSection(CameraMid, "camera"));
+            }
             foreach (Slot slot in _slots)
             {
                 sections.Add(AudioSection(slot.Mid, slot.Track is null ? MediaDirection.Inactive : MediaDirection.RecvOnly));
@@ -176,6 +200,8 @@ public sealed class CallBot : IAsyncDisposable
                 _connected = true;
                 if (_options.Microphone is { } source) _playback = Task.Run(() => PlayAsync(source, _stop.Token), CancellationToken.None);
                 else _playbackEnded.TrySetResult();
+                if (_options.Camera is { } camera) _video = Task.Run(() => FilmAsync(camera, _stop.Token), CancellationToken.None);
+                else _videoEnded.TrySetResult();
             }
         }
         finally
@@ -218,6 +244,16 @@ public sealed class CallBot : IAsyncDisposable
         ],
         // RFC 7587 §7: opus/48000/2 whatever the channels sent; minptime and in-band FEC as browsers offer.
         Codecs = [new Codec(ClientMediaConnection.OpusPayloadType, "opus", OpusAudioSender.SampleRate, 2, [new("minptime", "10"), new("useinbandfec", "1")], [])],
+    };
+
+    /// <summary>The camera: VP8 (RFC 7741) with NACK, PLI and FIR feedback (RFC 4585, RFC 5104), as browsers offer it.</summary>
+    private static MediaDescription CameraSection() => new()
+    {
+        Media = "video",
+        Mid = CameraMid,
+        Direction = MediaDirection.SendOnly,
+        Extensions = [new RtpHeaderExtension(ClientMediaConnection.MidExtensionId, null, RtpHeaderExtension.MidUri, null)],
+        Codecs = [new Codec(ClientMediaConnection.Vp8PayloadType, "VP8", Vp8VideoSender.ClockRate, null, [], [new("nack", null), new("nack", "pli"), new("ccm", "fir")])],
     };
 
     /// <summary>Follows <c>tracks</c>: a slot per other participant's audio track, offering again on every change.</summary>
@@ -288,6 +324,56 @@ public sealed class CallBot : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the camera's frames as they come; a keyframe is asked of it when a PLI or FIR names its stream.</summary>
+    private async Task FilmAsync(IVideoSource camera, CancellationToken cancellationToken)
+    {
+        Vp8VideoSender sender = _camera!;
+        DtlsSrtpTransport transport = _media.Transport;
+        try
+        {
+            await camera.RunAsync((frame, timestamp) => sender.Send(frame, timestamp, transport), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Volatile.Write(ref _lastError, e);
+        }
+        finally
+        {
+            _videoEnded.TrySetResult();
+        }
+    }
+
+    /// <summary>A PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1) for the camera's SSRC asks its source for a keyframe.</summary>
+    private void OnFeedback(ReadOnlySpan<byte> compound)
+    {
+        if (_camera is null || _options.Camera is not { } camera) return;
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out RtcpPacket packet))
+        {
+            bool wanted = packet.Kind switch
+            {
+                RtcpPacketKind.PictureLossIndication => PictureLossIndication.TryRead(packet, out PictureLossIndication pli) == RtcpParseStatus.Ok
+                    && pli.MediaSsrc == _camera.Ssrc,
+                RtcpPacketKind.FullIntraRequest => FullIntraRequest.TryRead(packet, out FullIntraRequest fir) == RtcpParseStatus.Ok && NamesCamera(fir),
+                _ => false,
+            };
+            if (wanted)
+            {
+                Interlocked.Increment(ref _keyframeRequests);
+                camera.RequestKeyframe();
+            }
+        }
+    }
+
+    private bool NamesCamera(FullIntraRequest fir)
+    {
+        for (int i = 0; i < fir.EntryCount; i++)
+        {
+            if (fir.GetEntry(i).Ssrc == _camera!.Ssrc) return true;
+        }
+        return false;
+    }
+
     /// <summary>Waits for a background loop this bot cancelled to end: its cancellation is how it ends, not an error.
     /// Any other failure of the loop still surfaces.</summary>
     private static async Task QuietlyAsync(Task task)
@@ -309,7 +395,7 @@ public sealed class CallBot : IAsyncDisposable
         public TrackInfo? Track { get; set; }
     }
 
-    /// <summary>Received RTP goes to the recorder; RTCP is not used yet.</summary>
+    /// <summary>Received RTP goes to the recorder; RTCP feedback to the camera.</summary>
     private sealed class MediaHandler(CallBot bot) : IDtlsSrtpTransportHandler
     {
         public void OnConnected(DtlsSrtpTransport transport)
@@ -318,9 +404,7 @@ public sealed class CallBot : IAsyncDisposable
 
         public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet) => bot._recorder?.OnRtp(packet);
 
-        public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet)
-        {
-        }
+        public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet) => bot.OnFeedback(packet);
 
         public void OnClosed(DtlsSrtpTransport transport, DtlsSrtpCloseReason reason, string detail)
         {

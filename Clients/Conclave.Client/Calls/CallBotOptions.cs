@@ -1,5 +1,6 @@
 using System.Net;
 using Conclave.Client.Media;
+using Conclave.Client.Media.Video;
 
 namespace Conclave.Client.Calls;
 
@@ -11,6 +12,10 @@ public sealed record CallBotOptions
 
     /// <summary>The bot's microphone, played in real time from the moment media connects; null publishes nothing.</summary>
     public AudioFrameSource? Microphone { get; init; }
+
+    /// <summary>The bot's camera (VP8 frames in real time, e.g. a file's video through <c>MediaFileVideo</c>), played from
+    /// the moment media connects; null publishes no video.</summary>
+    public IVideoSource? Camera { get; init; }
 
     /// <summary>Subscribe to every other participant's audio and decode it (counted in <see cref="CallBot.Recorded"/>).</summary>
     public bool Listen { get; init; } = true;

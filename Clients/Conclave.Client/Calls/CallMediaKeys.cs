@@ -70,11 +70,20 @@ public sealed class CallMediaKeys : ICallKeySink, IDisposable
     /// <summary>Encrypts one whole frame (an Opus frame) with the current send key: <see cref="SFrameStatus.NoKey"/>
     /// before there is one.</summary>
     public SFrameStatus Encrypt(ReadOnlySpan<byte> frame, Span<byte> destination, out int written) =>
-        Volatile.Read(ref _sender).Encrypt(frame, [], destination, out written);
+        Encrypt(frame, [], destination, out written);
+
+    /// <summary>Encrypts a frame whose <paramref name="metadata"/> stays in clear beside it and is authenticated
+    /// (RFC 9605 §9.4; a VP8 frame's uncompressed data chunk, docs/e2ee.md). Safe from several threads.</summary>
+    public SFrameStatus Encrypt(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> metadata, Span<byte> destination, out int written) =>
+        Volatile.Read(ref _sender).Encrypt(frame, metadata, destination, out written);
 
     /// <summary>Decrypts one whole frame with the key its KID names.</summary>
     public SFrameStatus Decrypt(ReadOnlySpan<byte> ciphertext, Span<byte> destination, out int written, out SFrameHeader header) =>
-        _receiver.Decrypt(ciphertext, [], destination, out written, out header);
+        Decrypt(ciphertext, [], destination, out written, out header);
+
+    /// <summary>Decrypts a frame sent with <paramref name="metadata"/> in clear beside it.</summary>
+    public SFrameStatus Decrypt(ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> metadata, Span<byte> destination, out int written, out SFrameHeader header) =>
+        _receiver.Decrypt(ciphertext, metadata, destination, out written, out header);
 
     /// <summary>Wipes every key. Idempotent.</summary>
     public void Dispose()

@@ -9,9 +9,8 @@ namespace Conclave.Client.Media.Files;
 /// <summary>
 /// The audio of any file ffmpeg reads, decoded to 48 kHz mono 16-bit PCM as a bot's microphone (<see cref="Fill"/> is an
 /// <see cref="AudioFrameSource"/>): ffmpeg (through FFMpegCore) writes into a pipe at most a second ahead of the pacer,
-/// which takes a 20 ms frame from it without blocking. <see cref="OpenAsync"/> checks the file with ffprobe and waits
-/// for the first samples, so a file that cannot be played fails there with a <see cref="MediaFileException"/> that
-/// says why. Looping restarts the input at its end (<c>-stream_loop -1</c>) without a gap.
+/// which takes a 20 ms frame from it without blocking. <see cref="OpenAsync"/> waits for the first samples, so a file
+/// that cannot be played fails there with a <see cref="MediaFileException"/> that says why. Looping restarts the input at its end (<c>-stream_loop -1</c>) without a gap.
 /// </summary>
 public sealed class MediaFileAudio : IAsyncDisposable
 {
@@ -21,7 +20,6 @@ public sealed class MediaFileAudio : IAsyncDisposable
     /// <summary>How far decoding may run ahead of playback: one second of PCM.</summary>
     private const int AheadBytes = OpusAudioSender.SampleRate * sizeof(short);
 
-    private readonly string _path;
     private readonly MediaTools _tools;
     private readonly bool _loop;
     private readonly Pipe _pcm = new(new PipeOptions(pauseWriterThreshold: AheadBytes, resumeWriterThreshold: AheadBytes / 2, useSynchronizationContext: false));
@@ -31,20 +29,15 @@ public sealed class MediaFileAudio : IAsyncDisposable
     private long _framesPlayed, _underruns;
     private bool _ended;
 
-    private MediaFileAudio(string path, MediaTools tools, bool loop, string codec, TimeSpan duration)
+    private MediaFileAudio(MediaFile file, MediaTools tools, bool loop)
     {
-        _path = path;
+        File = file;
         _tools = tools;
         _loop = loop;
-        Codec = codec;
-        Duration = duration;
     }
 
-    /// <summary>The audio stream's codec as ffprobe names it (e.g. <c>opus</c>, <c>mp3</c>, <c>pcm_s16le</c>).</summary>
-    public string Codec { get; }
-
-    /// <summary>The file's duration as ffprobe reports it (one pass, even when looping).</summary>
-    public TimeSpan Duration { get; }
+    /// <summary>The file played.</summary>
+    public MediaFile File { get; }
 
     /// <summary>Frames handed to the pacer so far, silence of underruns excluded.</summary>
     public long FramesPlayed => Interlocked.Read(ref _framesPlayed);
@@ -56,33 +49,16 @@ public sealed class MediaFileAudio : IAsyncDisposable
     public MediaFileException? Failure => Volatile.Read(ref _failure);
 
     /// <summary>
-    /// Checks <paramref name="path"/> (exists; ffprobe reads it; it has an audio stream), starts decoding it with the
-    /// ffmpeg of <paramref name="tools"/>, and returns once the first frame is decoded.
+    /// Starts decoding the audio of <paramref name="file"/> (probed: <see cref="MediaFile.ProbeAsync"/>) with the ffmpeg
+    /// of <paramref name="tools"/>, and returns once the first frame is decoded.
     /// </summary>
-    /// <exception cref="MediaFileException">The file is missing, unreadable, without audio, or does not decode.</exception>
-    public static async Task<MediaFileAudio> OpenAsync(string path, MediaTools tools, bool loop = false, CancellationToken cancellationToken = default)
+    /// <exception cref="MediaFileException">The file has no audio stream, or it does not decode.</exception>
+    public static async Task<MediaFileAudio> OpenAsync(MediaFile file, MediaTools tools, bool loop = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(tools);
-        string name = Path.GetFileName(path);
-        if (!File.Exists(path)) throw new MediaFileException(MediaFileError.NotFound, $"{path}: no such file");
-
-        IMediaAnalysis analysis;
-        try
-        {
-            analysis = await FFProbe.AnalyseAsync(path, tools.Options, customArguments: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)   // FFMpegCore's own exceptions and JSON ones
-        {
-            throw new MediaFileException(MediaFileError.Unsupported, $"{name} is not a media file ffmpeg can read ({FfmpegMessages.ReasonOf(e)})", e);
-        }
-        if (analysis.PrimaryAudioStream is not { } stream)
-        {
-            string found = analysis.VideoStreams.Count > 0 ? "video only" : "no audio or video stream";
-            throw new MediaFileException(MediaFileError.Unsupported, $"{name} has no audio stream to play ({found})");
-        }
-
-        var audio = new MediaFileAudio(path, tools, loop, stream.CodecName ?? "unknown", analysis.Duration);
+        if (file.Audio is null) throw new MediaFileException(MediaFileError.Unsupported, $"{file.Name} has no audio stream to play (video only)");
+        var audio = new MediaFileAudio(file, tools, loop);
         audio._decoding = Task.Run(audio.DecodeAsync, CancellationToken.None);
         try
         {
@@ -156,7 +132,7 @@ public sealed class MediaFileAudio : IAsyncDisposable
             if (length >= FrameBytes || (read.IsCompleted && length > 0)) return;
             if (read.IsCompleted)
             {
-                throw Failure ?? new MediaFileException(MediaFileError.Unsupported, $"{Path.GetFileName(_path)} has an audio stream without samples");
+                throw Failure ?? new MediaFileException(MediaFileError.Unsupported, $"{File.Name} has an audio stream without samples");
             }
         }
     }
@@ -169,7 +145,7 @@ public sealed class MediaFileAudio : IAsyncDisposable
         try
         {
             await FFMpegArguments
-                .FromFileInput(_path, verifyExists: true, input => { if (_loop) input.WithCustomArgument("-stream_loop -1"); })
+                .FromFileInput(File.Path, verifyExists: true, input => { if (_loop) input.WithCustomArgument("-stream_loop -1"); })
                 .OutputToPipe(new StreamPipeSink((output, _) => PumpAsync(output, stop)), output => output
                     .WithCustomArgument($"-map 0:a:0 -vn -sn -dn -ac 1 -ar {OpusAudioSender.SampleRate}")
                     .ForceFormat("s16le"))
@@ -181,7 +157,7 @@ public sealed class MediaFileAudio : IAsyncDisposable
         catch (Exception e) when (!stop.IsCancellationRequested)         // whatever FFMpegCore reports of ffmpeg's failure
         {
             Volatile.Write(ref _failure, new MediaFileException(MediaFileError.DecodeFailed,
-                $"ffmpeg could not decode the {Codec} audio of {Path.GetFileName(_path)} ({errors.LastLineOr(e)})", e));
+                $"ffmpeg could not decode the {File.Audio!.Codec} audio of {File.Name} ({errors.LastLineOr(e)})", e));
         }
         catch (Exception) when (stop.IsCancellationRequested)
         {
