@@ -6,9 +6,10 @@ using Conclave.Client.Media.Files;
 namespace Conclave.MediaServer.Tests;
 
 /// <summary>
-/// <c>conclave call</c> against the real server (issue 7): one login plays an MP3 (44.1 kHz stereo, decoded by ffmpeg
-/// through FFMpegCore, resampled to 48 kHz mono, Opus, SFrame, SRTP) into a room's call, another records it to WAV,
-/// and both leave cleanly on their Ctrl+C (a cancelled token here). Media files come from ffmpeg's own generators.
+/// <c>conclave call</c> against the real server (issue 7): one login plays an MP4 (H.264 and AAC at 44.1 kHz stereo,
+/// decoded by ffmpeg through FFMpegCore; Opus and VP8, SFrame, SRTP) into a room's call, another records it to WAV and
+/// WebM, and both leave cleanly on their Ctrl+C (a cancelled token here); an MP3 plays once and the command leaves by
+/// itself. Media files come from ffmpeg's own generators.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output) : IDisposable
@@ -21,19 +22,20 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
-    public async Task A_looping_mp3_played_by_one_login_is_recorded_by_another_and_both_leave_on_ctrl_c()
+    public async Task A_looping_video_played_by_one_login_is_recorded_to_wav_and_webm_by_another_and_both_leave_on_ctrl_c()
     {
         string room = await fixture.CreateRoomAsync();
         CliUser announcer = await LoginAsync(room, "Announcer");
         CliUser recorder = await LoginAsync(room, "Recording station");
-        string tone = await MediaAsync(announcer, "tone.mp3", "-f lavfi -i aevalsrc=0.5*sin(2*PI*440*t):s=44100:d=1 -ac 2 -c:a libmp3lame");
+        string clip = await MediaAsync(announcer, "clip.mp4",
+            "-f lavfi -i testsrc=size=320x240:rate=30:duration=1 -f lavfi -i aevalsrc=0.5*sin(2*PI*440*t):s=44100:d=1 -ac 2 -c:v libx264 -pix_fmt yuv420p -c:a aac");
         string recordings = Path.Combine(recorder.Home, "recordings");
         var environment = new Dictionary<string, string?> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") };
 
         using CancellationTokenSource stopRecorder = CancellationTokenSource.CreateLinkedTokenSource(Deadline.Token);
         using CancellationTokenSource stopAnnouncer = CancellationTokenSource.CreateLinkedTokenSource(Deadline.Token);
         Task<(int Exit, string Out, string Err)> recording = recorder.RunAsync(stopRecorder.Token, environment, "call", room, "--record", recordings);
-        Task<(int Exit, string Out, string Err)> playing = announcer.RunAsync(stopAnnouncer.Token, environment, "call", room, "--play", tone, "--loop", "--json");
+        Task<(int Exit, string Out, string Err)> playing = announcer.RunAsync(stopAnnouncer.Token, environment, "call", room, "--play", clip, "--loop", "--json");
 
         // Three seconds of the announcer in the recording: more than the one-second file, so it looped.
         const long ThreeSeconds = 44 + 3L * OpusAudioSender.SampleRate * sizeof(short);
@@ -54,11 +56,17 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
 
         JsonElement summary = JsonDocument.Parse(playOut).RootElement;
         string announcerId = summary.GetProperty("participantId").GetString()!;
-        Assert.True(summary.GetProperty("framesSent").GetInt64() > 100, playOut);   // past two passes of the file
-        string wav = Path.Combine(recordings, announcerId + ".wav");
-        Assert.Equal(wav, recordOut.Trim());                                         // stdout: the recordings' paths
-        Assert.Contains("Recording each participant's audio into", recordErr, StringComparison.Ordinal);
-        Assert.Matches(@"Recorded participant \S+: \d+\.\d s\.", recordErr);         // no decrypt or decode errors named
+        Assert.True(summary.GetProperty("audioFramesSent").GetInt64() > 100, playOut);   // past two passes of the file
+        Assert.True(summary.GetProperty("videoFramesSent").GetInt64() > 60, playOut);
+        Assert.Contains("Playing clip.mp4 (h264 video sent as 320x240 VP8, aac audio, 1.0 s), looping.", playErr, StringComparison.Ordinal);
+        string wav = Path.Combine(recordings, announcerId + ".wav"), webm = Path.Combine(recordings, announcerId + ".webm");
+        Assert.Equal([wav, webm], recordOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));   // stdout: the files
+        Assert.Contains("Recording each participant's audio and video into", recordErr, StringComparison.Ordinal);
+        Assert.Matches(@"Recorded participant \S+'s audio: \d+\.\d s\.", recordErr);   // no decrypt or decode errors named
+        Assert.Matches(@"Recorded participant \S+'s camera: \d+ frames\.", recordErr);
+
+        MediaFile recordedVideo = await MediaFile.ProbeAsync(webm, MediaTools.Locate(Environment.GetEnvironmentVariable("PATH")), Deadline.Token);
+        Assert.Equal(new MediaFileVideoStream("vp8", 320, 240), recordedVideo.Video);
 
         short[] samples = AudioAnalysis.ReadWav(wav);
         (double frequency, double bin) = AudioAnalysis.DominantFrequency(samples.AsSpan(samples.Length - 16384));
@@ -73,15 +81,16 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
     {
         string room = await fixture.CreateRoomAsync();
         CliUser announcer = await LoginAsync(room, "Announcer");
-        string speech = await MediaAsync(announcer, "short.ogg", "-f lavfi -i sine=frequency=300:duration=0.6 -c:a libvorbis");
+        string speech = await MediaAsync(announcer, "short.mp3", "-f lavfi -i sine=frequency=300:sample_rate=44100:duration=0.6 -ac 2 -c:a libmp3lame");
         (int exit, string stdout, string stderr) = await announcer.RunAsync(Deadline.Token,
             new Dictionary<string, string?> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") }, "call", room, "--play", speech, "--json");
         output.WriteLine(stderr + stdout);
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.Contains("(vorbis, 0.6 s)", stderr, StringComparison.Ordinal);
+        Assert.Contains("Playing short.mp3 (mp3 audio, 0.6 s).", stderr, StringComparison.Ordinal);
         Assert.Contains("It leaves when the file ends", stderr, StringComparison.Ordinal);
-        long sent = JsonDocument.Parse(stdout).RootElement.GetProperty("framesSent").GetInt64();
-        Assert.InRange(sent, 1, 30);                                                 // 0.6 s is 30 frames, the last padded
+        JsonElement summary = JsonDocument.Parse(stdout).RootElement;
+        Assert.InRange(summary.GetProperty("audioFramesSent").GetInt64(), 1, 32);   // 0.6 s is 30 frames (MP3 adds some padding)
+        Assert.Equal(0, summary.GetProperty("videoFramesSent").GetInt64());
     }
 
     [Fact]
@@ -92,7 +101,8 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         var path = new Dictionary<string, string?> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") };
         string garbage = Path.Combine(user.Home, "notes.mp3");
         await File.WriteAllBytesAsync(garbage, System.Security.Cryptography.RandomNumberGenerator.GetBytes(50_000), Deadline.Token);
-        string silentVideo = await MediaAsync(user, "silent.webm", "-f lavfi -i testsrc=size=160x120:rate=10:duration=1 -c:v libvpx");
+        string subtitles = Path.Combine(user.Home, "minutes.srt");
+        await File.WriteAllTextAsync(subtitles, "1\n00:00:00,000 --> 00:00:01,000\nHello\n", Deadline.Token);
 
         async Task<(int Exit, string Err)> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
         {
@@ -114,9 +124,9 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         Assert.Equal(ExitCodes.Usage, unreadable);
         Assert.Contains("notes.mp3 is not a media file ffmpeg can read", unreadableErr, StringComparison.Ordinal);
 
-        (int videoOnly, string videoOnlyErr) = await RunAsync(path, "call", room, "--play", silentVideo);
-        Assert.Equal(ExitCodes.Usage, videoOnly);
-        Assert.Contains("silent.webm has no audio stream to play (video only)", videoOnlyErr, StringComparison.Ordinal);
+        (int textOnly, string textOnlyErr) = await RunAsync(path, "call", room, "--play", subtitles);
+        Assert.Equal(ExitCodes.Usage, textOnly);
+        Assert.Contains("minutes.srt has no audio or video stream", textOnlyErr, StringComparison.Ordinal);
 
         (int nothing, string nothingErr) = await RunAsync(path, "call", room);
         Assert.Equal(ExitCodes.Usage, nothing);

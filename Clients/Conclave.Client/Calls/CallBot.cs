@@ -39,6 +39,8 @@ public sealed class CallBot : IAsyncDisposable
     private readonly OpusAudioSender? _microphone;                     // Owned
     private readonly Vp8VideoSender? _camera;
     private readonly OpusAudioRecorder? _recorder;                     // Owned
+    private readonly Vp8VideoRecorder? _videoRecorder;                 // Owned
+    private readonly uint _rtcpSsrc = (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue);
     private readonly SemaphoreSlim _negotiation = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Slot> _slots = [];                           // receiving sections, in offer order
@@ -64,6 +66,7 @@ public sealed class CallBot : IAsyncDisposable
             _microphone = new OpusAudioSender(_keys, MicrophoneMid, ClientMediaConnection.MidExtensionId, AudioLevelExtensionId, options.Dtx, options.Bitrate, options.Complexity);
         if (options.Camera is not null) _camera = new Vp8VideoSender(_keys, CameraMid, ClientMediaConnection.MidExtensionId);
         if (options.Listen) _recorder = new OpusAudioRecorder(_keys, options.RecordDirectory);
+        if (options.Listen && options.RecordVideo is { } tools) _videoRecorder = new Vp8VideoRecorder(_keys, options.RecordDirectory, tools, RequestKeyframe);
     }
 
     /// <summary>The call: its keys, roster and <c>joined</c> reply.</summary>
@@ -86,6 +89,9 @@ public sealed class CallBot : IAsyncDisposable
 
     /// <summary>PLIs and FIRs for the camera received so far.</summary>
     public long KeyframeRequests => Interlocked.Read(ref _keyframeRequests);
+
+    /// <summary>What the bot received of each participant's video so far (with <see cref="CallBotOptions.RecordVideo"/>).</summary>
+    public IReadOnlyList<RecordedVideo> RecordedVideos => _videoRecorder?.Tracks ?? [];
 
     /// <summary>Offers answered so far.</summary>
     public int Negotiations => Volatile.Read(ref _negotiations);
@@ -157,6 +163,7 @@ public sealed class CallBot : IAsyncDisposable
         if (_call is not null) await _call.DisposeAsync().ConfigureAwait(false);
         _media.Dispose();
         _recorder?.Dispose();
+        if (_videoRecorder is not null) await _videoRecorder.DisposeAsync().ConfigureAwait(false);
         _microphone?.Dispose();
         _keys.Dispose();
         _playbackEnded.TrySetResult();
@@ -181,12 +188,13 @@ public sealed class CallBot : IAsyncDisposable
             }
             if (_camera is not null)
             {
-                sections.Add(CameraSection());
+                sections.Add(VideoSection(CameraMid, MediaDirection.SendOnly));
                 publish.Add(new PublishedSection(CameraMid, "camera"));
             }
             foreach (Slot slot in _slots)
             {
-                sections.Add(AudioSection(slot.Mid, slot.Track is null ? MediaDirection.Inactive : MediaDirection.RecvOnly));
+                MediaDirection direction = slot.Track is null ? MediaDirection.Inactive : MediaDirection.RecvOnly;
+                sections.Add(slot.Kind == "video" ? VideoSection(slot.Mid, direction) : AudioSection(slot.Mid, direction));
                 if (slot.Track is { } track) subscribe.Add(new SubscribedSection(slot.Mid, track.TrackId));
             }
             if (sections.Count == 0) return;                           // nothing to send or receive yet
@@ -213,7 +221,7 @@ public sealed class CallBot : IAsyncDisposable
     /// <summary>Binds the SSRC the SFU sends each subscribed track with (its <c>a=ssrc</c>) to the track's publisher.</summary>
     private void BindStreams(string answerSdp)
     {
-        if (_recorder is null) return;
+        if (_recorder is null && _videoRecorder is null) return;
         SessionDescription answer;
         try
         {
@@ -228,7 +236,11 @@ public sealed class CallBot : IAsyncDisposable
             if (slot.Track is not { } track) continue;
             MediaDescription? section = answer.Media.FirstOrDefault(m => m.Mid == slot.Mid && m.Port != 0);
             if (section is null) continue;
-            foreach (uint ssrc in section.Ssrcs.Select(s => s.Ssrc).Distinct()) _recorder.Bind(ssrc, track.ParticipantId);
+            foreach (uint ssrc in section.Ssrcs.Select(s => s.Ssrc).Distinct())
+            {
+                if (slot.Kind == "video") _videoRecorder?.Bind(ssrc, track.ParticipantId, track.Source);
+                else _recorder?.Bind(ssrc, track.ParticipantId);
+            }
         }
     }
 
@@ -246,12 +258,12 @@ public sealed class CallBot : IAsyncDisposable
         Codecs = [new Codec(ClientMediaConnection.OpusPayloadType, "opus", OpusAudioSender.SampleRate, 2, [new("minptime", "10"), new("useinbandfec", "1")], [])],
     };
 
-    /// <summary>The camera: VP8 (RFC 7741) with NACK, PLI and FIR feedback (RFC 4585, RFC 5104), as browsers offer it.</summary>
-    private static MediaDescription CameraSection() => new()
+    /// <summary>A VP8 section (RFC 7741) with NACK, PLI and FIR feedback (RFC 4585, RFC 5104), as browsers offer it.</summary>
+    private static MediaDescription VideoSection(string mid, MediaDirection direction) => new()
     {
         Media = "video",
-        Mid = CameraMid,
-        Direction = MediaDirection.SendOnly,
+        Mid = mid,
+        Direction = direction,
         Extensions = [new RtpHeaderExtension(ClientMediaConnection.MidExtensionId, null, RtpHeaderExtension.MidUri, null)],
         Codecs = [new Codec(ClientMediaConnection.Vp8PayloadType, "VP8", Vp8VideoSender.ClockRate, null, [], [new("nack", null), new("nack", "pli"), new("ccm", "fir")])],
     };
@@ -289,7 +301,8 @@ public sealed class CallBot : IAsyncDisposable
 
     private bool UpdateSlots(TracksEvent tracks)
     {
-        var wanted = tracks.Tracks.Where(t => t.Kind == "audio" && t.ParticipantId != SessionId).ToDictionary(t => t.TrackId, StringComparer.Ordinal);
+        var wanted = tracks.Tracks.Where(t => (t.Kind == "audio" || (t.Kind == "video" && _videoRecorder is not null)) && t.ParticipantId != SessionId)
+            .ToDictionary(t => t.TrackId, StringComparer.Ordinal);
         bool changed = false;
         foreach (Slot slot in _slots)
         {
@@ -301,8 +314,12 @@ public sealed class CallBot : IAsyncDisposable
         }
         foreach (TrackInfo track in wanted.Values)
         {
-            Slot? free = _slots.FirstOrDefault(s => s.Track is null);
-            if (free is null) _slots.Add(free = new Slot("a" + _slots.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Slot? free = _slots.FirstOrDefault(s => s.Track is null && s.Kind == track.Kind);
+            if (free is null)
+            {
+                string mid = (track.Kind == "video" ? "v" : "a") + _slots.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _slots.Add(free = new Slot(mid, track.Kind));
+            }
             free.Track = track;
             changed = true;
         }
@@ -365,6 +382,16 @@ public sealed class CallBot : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks the publisher of the stream this bot receives as <paramref name="ssrc"/> for a keyframe: a PLI
+    /// (RFC 4585 §6.3.1) alone, as reduced-size RTCP allows (RFC 5506).</summary>
+    private void RequestKeyframe(uint ssrc)
+    {
+        if (!_connected) return;
+        Span<byte> buffer = stackalloc byte[64];
+        var pli = new PictureLossIndicationWriter { SenderSsrc = _rtcpSsrc, MediaSsrc = ssrc };
+        if (pli.TryWrite(buffer, out int length)) _media.Transport.SendRtcp(buffer, length);
+    }
+
     private bool NamesCamera(FullIntraRequest fir)
     {
         for (int i = 0; i < fir.EntryCount; i++)
@@ -388,10 +415,11 @@ public sealed class CallBot : IAsyncDisposable
         }
     }
 
-    /// <summary>A receiving section: its mid stays; the track it carries changes.</summary>
-    private sealed class Slot(string mid)
+    /// <summary>A receiving section: its mid and kind stay; the track it carries changes.</summary>
+    private sealed class Slot(string mid, string kind)
     {
         public string Mid { get; } = mid;
+        public string Kind { get; } = kind;
         public TrackInfo? Track { get; set; }
     }
 
@@ -402,7 +430,11 @@ public sealed class CallBot : IAsyncDisposable
         {
         }
 
-        public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet) => bot._recorder?.OnRtp(packet);
+        public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
+        {
+            bot._recorder?.OnRtp(packet);
+            bot._videoRecorder?.OnRtp(packet);
+        }
 
         public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet) => bot.OnFeedback(packet);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Conclave.Client.Media;
+using Conclave.Client.Media.Files;
 using Conclave.Client.Media.Video;
 
 namespace Conclave.Client.Calls;
@@ -22,6 +23,10 @@ public sealed record CallBotOptions
 
     /// <summary>Where each participant's audio is written as <c>&lt;session id&gt;.wav</c>; null: decode and count only.</summary>
     public string? RecordDirectory { get; init; }
+
+    /// <summary>ffmpeg, to subscribe to the others' video too (with <see cref="Listen"/>) and remux each track into a
+    /// WebM file in <see cref="RecordDirectory"/> (<c>Vp8VideoRecorder</c>); null receives audio only.</summary>
+    public MediaTools? RecordVideo { get; init; }
 
     /// <summary>Opus DTX: frames of silence are not sent (RFC 7587 §3.1.3).</summary>
     public bool Dtx { get; init; }

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Conclave.Client;
 using Conclave.Client.Calls;
 using Conclave.Client.Media;
+using Conclave.Client.Media.Files;
+using Conclave.Client.Media.Video;
 using Conclave.E2ee.Identity;
 using Conclave.E2ee.SFrame;
 using Conclave.Media.Transport.Rtp;
@@ -11,11 +13,12 @@ using Conclave.Signaling.Protocol.Api;
 namespace Conclave.MediaServer.Tests;
 
 /// <summary>
-/// The .NET client's audio (issue 7, first slice): Opus from Concentus, SFrame per frame, RTP as RFC 7587 with the mid
-/// and RFC 6464 audio level extensions, through the real SFU over real sockets, back to PCM in a WAV file.
+/// The .NET client's media (issue 7): Opus from Concentus, SFrame per frame, RTP as RFC 7587 with the mid and RFC 6464
+/// audio level extensions, through the real SFU over real sockets, back to PCM in a WAV file; a media file's video as
+/// VP8 the same way, back to a WebM file remuxed by ffmpeg.
 /// </summary>
 [Collection(ServerCollection.Name)]
-public sealed class CallBotAudioTests(ServerFixture fixture, ITestOutputHelper output)
+public sealed class CallBotMediaTests(ServerFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_440_Hz_tone_one_bot_plays_survives_encode_sframe_srtp_sfu_decrypt_decode_into_the_other_bots_wav()
@@ -292,6 +295,48 @@ public sealed class CallBotAudioTests(ServerFixture fixture, ITestOutputHelper o
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_bots_video_is_recorded_by_another_into_a_webm_file_ffprobe_reads_as_vp8_of_its_size()
+    {
+        string room = await fixture.CreateRoomAsync();
+        string directory = Directory.CreateTempSubdirectory("conclave-record-").FullName;
+        try
+        {
+            MediaTools tools = MediaTools.Locate(Environment.GetEnvironmentVariable("PATH"));
+            string clip = await TestMedia.CreateAsync(directory, "clip.webm", "-f lavfi -i testsrc=size=320x180:rate=30:duration=2 -c:v libvpx -b:v 300k");
+            MediaFile file = await MediaFile.ProbeAsync(clip, tools, Deadline.Token);
+            await using MediaFileVideo picture = await MediaFileVideo.OpenAsync(file, tools, loop: true, cancellationToken: Deadline.Token);
+            string recordings = Path.Combine(directory, "recordings");
+
+            using DeviceIdentity presenterDevice = DeviceIdentity.Generate(), recorderDevice = DeviceIdentity.Generate();
+            await using SignalingClient presenterSignaling = await ConnectAsync(room, "Presenter", presenterDevice);
+            await using SignalingClient recorderSignaling = await ConnectAsync(room, "Recorder", recorderDevice);
+            await using CallBot presenter = await CallBot.JoinAsync(presenterSignaling, presenterDevice, room,
+                new CallBotOptions { Camera = picture, Listen = false }, Deadline.Token);
+            RecordedVideo recorded;
+            await using (CallBot recorder = await CallBot.JoinAsync(recorderSignaling, recorderDevice, room,
+                new CallBotOptions { RecordDirectory = recordings, RecordVideo = tools }, Deadline.Token))
+            {
+                await WaitUntilAsync(() => recorder.RecordedVideos.Any(v => v.ParticipantId == presenter.SessionId && v.FramesWritten >= 60));
+                recorded = Assert.Single(recorder.RecordedVideos);
+                output.WriteLine($"presenter: {presenter.Camera!.FramesSent} frames, {presenter.Camera.KeyframesSent} keyframes, {presenter.KeyframeRequests} PLI/FIR; "
+                    + $"recorder: {recorded}");
+            }                                                            // leaving ends the file: ffmpeg writes its cues
+
+            Assert.Equal(("camera", 0L), (recorded.Source, recorded.DecryptErrors));
+            Assert.Equal(Path.Combine(recordings, presenter.SessionId + ".webm"), recorded.Path);
+            Assert.Null(recorded.Failure);
+            MediaFile webm = await MediaFile.ProbeAsync(recorded.Path!, tools, Deadline.Token);
+            output.WriteLine($"{webm}");
+            Assert.Equal(new MediaFileVideoStream("vp8", 320, 180), webm.Video);
+            Assert.True(webm.Duration >= TimeSpan.FromSeconds(1.5), $"{webm.Duration}");   // 60 frames or more at 30 fps
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
