@@ -19,8 +19,8 @@ public static class ConclaveCli
           conclave send report.pdf --to u-Bruno…   (encrypted here; run again to resume)
           conclave files
           conclave receive FILE_ID -o report.pdf
-          conclave call standup --play briefing.mp3            (speaks it into the call, then leaves)
-          conclave call standup --record recordings/           (each participant to a WAV file, until Ctrl+C)
+          conclave call standup --play briefing.mp4            (sound and picture into the call, then leaves)
+          conclave call standup --record recordings/           (each participant to WAV and WebM, until Ctrl+C)
 
         Environment:
           CONCLAVE_SERVER       server URL, instead of --server

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Conclave.Cli;
 using Conclave.Client.Media;
@@ -92,6 +93,51 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         Assert.InRange(summary.GetProperty("audioFramesSent").GetInt64(), 1, 32);   // 0.6 s is 30 frames (MP3 adds some padding)
         Assert.Equal(0, summary.GetProperty("videoFramesSent").GetInt64());
     }
+
+    [Fact]
+    public async Task The_conclave_process_leaves_the_call_and_exits_0_on_SIGINT()
+    {
+        string room = await fixture.CreateRoomAsync();
+        CliUser recorder = await LoginAsync(room, "Recording station");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "conclave.dll"), "call", room, "--record", Path.Combine(recorder.Home, "rec") },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            Environment = { ["CONCLAVE_HOME"] = recorder.Home },
+        };
+        using Process conclave = Process.Start(start)!;
+        var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var inCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        conclave.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            stderr.Enqueue(e.Data);
+            if (e.Data == "Ctrl+C leaves.") inCall.TrySetResult();
+        };
+        conclave.BeginErrorReadLine();
+        Task<string> stdout = conclave.StandardOutput.ReadToEndAsync(Deadline.Token);
+        try
+        {
+            await inCall.Task.WaitAsync(Deadline.Token);
+            Assert.Equal(0, Kill(conclave.Id, Sigint));
+            await conclave.WaitForExitAsync(Deadline.Token);
+        }
+        finally
+        {
+            if (!conclave.HasExited) conclave.Kill();
+            output.WriteLine(string.Join('\n', stderr));
+        }
+        await stdout;
+        Assert.Equal(ExitCodes.Success, conclave.ExitCode);
+        Assert.Contains("Left the call.", stderr);
+    }
+
+    private const int Sigint = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [Fact]
     public async Task Files_that_cannot_be_played_and_a_missing_ffmpeg_give_clear_errors_before_joining()

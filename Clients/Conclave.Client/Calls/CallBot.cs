@@ -9,12 +9,14 @@ using Conclave.Signaling.Protocol;
 namespace Conclave.Client.Calls;
 
 /// <summary>
-/// A participant without a browser (an announcement bot, a recording station) in a room's end-to-end encrypted call:
-/// it joins with a signed membership and takes part in the key protocol (<see cref="EncryptedCall"/>), publishes a
-/// microphone (<see cref="OpusAudioSender"/>, paced in real time) and subscribes to every other participant's audio
-/// (<see cref="OpusAudioRecorder"/>), negotiating with the SFU as docs/signaling.md "Media" says: it always offers,
-/// one BUNDLE on one <see cref="ClientMediaConnection"/>, and offers again whenever a <c>tracks</c> event changes the
-/// audio it should receive (a section whose track ended is kept, inactive, and reused for the next track).
+/// A participant without a browser (an announcement bot, a recording station, a load generator) in a room's end-to-end
+/// encrypted call: it joins with a signed membership and takes part in the key protocol (<see cref="EncryptedCall"/>),
+/// publishes a microphone (<see cref="OpusAudioSender"/>, paced in real time) and a camera (<see cref="Vp8VideoSender"/>
+/// from an <see cref="IVideoSource"/>, a keyframe asked of it on PLI or FIR), and subscribes to every other
+/// participant's audio (<see cref="OpusAudioRecorder"/>) and, when told, video (<see cref="Vp8VideoRecorder"/>),
+/// negotiating with the SFU as docs/signaling.md "Media" says: it always offers, one BUNDLE on one
+/// <see cref="ClientMediaConnection"/>, and offers again whenever a <c>tracks</c> event changes what it should receive
+/// (a section whose track ended is kept, inactive, and reused for the next track of its kind).
 /// <para>Dispose leaves the call (with a signed leave statement) and stops everything; the signaling client is borrowed.</para>
 /// </summary>
 public sealed class CallBot : IAsyncDisposable

@@ -21,7 +21,8 @@ public sealed record CallBotOptions
     /// <summary>Subscribe to every other participant's audio and decode it (counted in <see cref="CallBot.Recorded"/>).</summary>
     public bool Listen { get; init; } = true;
 
-    /// <summary>Where each participant's audio is written as <c>&lt;session id&gt;.wav</c>; null: decode and count only.</summary>
+    /// <summary>Where each participant's audio is written as <c>&lt;session id&gt;.wav</c> (and video as <c>.webm</c>, with
+    /// <see cref="RecordVideo"/>); null: decode and count only.</summary>
     public string? RecordDirectory { get; init; }
 
     /// <summary>ffmpeg, to subscribe to the others' video too (with <see cref="Listen"/>) and remux each track into a

@@ -90,34 +90,49 @@ public sealed class Vp8VideoRecorder(CallMediaKeys keys, string? directory, Medi
     {
         if (!Vp8PayloadDescriptor.TryRead(header.Payload, out int descriptor, out bool start)) return false;
         ReadOnlySpan<byte> data = header.Payload[descriptor..];
-        bool consecutive = s.Assembling && header.SequenceNumber == (ushort)(s.LastSequence + 1) && header.Timestamp == s.Timestamp;
+        // A sequence number skipped is a packet lost (or late): the frame it belonged to, and every frame after it
+        // until a keyframe, cannot be decoded.
+        bool lost = s.HasSequence && header.SequenceNumber != (ushort)(s.LastSequence + 1);
+        s.LastSequence = header.SequenceNumber;
+        s.HasSequence = true;
+        bool ask = false;
+        if (lost)
+        {
+            Abandon(s);
+            s.WaitingForKeyframe = true;
+            ask = ShouldAsk(s);
+        }
         if (start)
         {
-            if (s.Assembling) s.Dropped++;                               // the previous frame never ended
+            Abandon(s);                                                   // (only after a loss: it would have ended)
             s.Assembling = true;
             s.Length = 0;
             s.Timestamp = header.Timestamp;
         }
-        else if (!consecutive)
+        else if (!s.Assembling || header.Timestamp != s.Timestamp)
         {
-            if (s.Assembling) s.Dropped++;
-            s.Assembling = false;                                         // a packet of this frame was lost
-            s.WaitingForKeyframe = true;
-            return ShouldAsk(s);
+            Abandon(s);
+            return ask;
         }
-        s.LastSequence = header.SequenceNumber;
         if (s.Length + data.Length > Vp8VideoSender.MaxFrameLength)
         {
-            s.Assembling = false;
-            s.Dropped++;
-            return false;
+            Abandon(s);
+            return ask;
         }
         if (s.Buffer.Length < s.Length + data.Length) Array.Resize(ref s.Buffer, Math.Max(s.Length + data.Length, s.Buffer.Length * 2));
         data.CopyTo(s.Buffer.AsSpan(s.Length));
         s.Length += data.Length;
-        if (!header.Marker) return false;
+        if (!header.Marker) return ask;
         s.Assembling = false;
-        return Complete(s);
+        return Complete(s) || ask;
+    }
+
+    /// <summary>Drops the frame being assembled, if any.</summary>
+    private static void Abandon(Track s)
+    {
+        if (!s.Assembling) return;
+        s.Assembling = false;
+        s.Dropped++;
     }
 
     /// <summary>Decrypts and writes the frame assembled; true when a keyframe should be asked for.</summary>
@@ -187,7 +202,7 @@ public sealed class Vp8VideoRecorder(CallMediaKeys keys, string? directory, Medi
         public byte[] Buffer = new byte[64 * 1024];
         public byte[] Plain = new byte[64 * 1024];
         public int Length;
-        public bool Assembling, WaitingForKeyframe = true;
+        public bool Assembling, HasSequence, WaitingForKeyframe = true;
         public ushort LastSequence;
         public uint Timestamp;
         public uint? FirstTimestamp;

@@ -7,6 +7,10 @@ using Conclave.Media.Transport.Rtp;
 
 namespace Conclave.Client.Media.Video;
 
+/// <summary>Takes one RTP packet, the first <paramref name="length"/> bytes of <paramref name="buffer"/>; false when it
+/// could not be sent.</summary>
+public delegate bool RtpPacketSink(Span<byte> buffer, int length);
+
 /// <summary>
 /// One outgoing VP8 video stream of an end-to-end encrypted call: each encoded frame keeps its uncompressed data chunk
 /// in clear and the rest is SFrame-encrypted with it as metadata (docs/e2ee.md, "VP8 video"; no key, no frame), then
@@ -36,6 +40,7 @@ public sealed class Vp8VideoSender
     private readonly byte[] _packet = new byte[1500];
     private readonly byte[] _payload = new byte[MaxPayloadLength];
     private byte[] _sealed = new byte[64 * 1024];
+    private (DtlsSrtpTransport Transport, RtpPacketSink Sink)? _transportSink;
     private ushort _sequence, _pictureId;
     private long _sent, _keyframes, _withoutKey, _failed;
 
@@ -78,9 +83,23 @@ public sealed class Vp8VideoSender
     public VideoSendStatus Send(ReadOnlySpan<byte> frame, uint timestamp, DtlsSrtpTransport transport)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        (DtlsSrtpTransport Transport, RtpPacketSink Sink)? current = _transportSink;
+        if (current is not { } known || !ReferenceEquals(known.Transport, transport))
+        {
+            current = (transport, (packet, length) => transport.SendRtp(packet, length) == MediaSendStatus.Sent);   // once per transport
+            _transportSink = current;
+        }
+        return Send(frame, timestamp, current.Value.Sink);
+    }
+
+    /// <summary>As <see cref="Send(ReadOnlySpan{byte}, uint, DtlsSrtpTransport)"/>, handing each RTP packet to
+    /// <paramref name="sink"/> (which may encrypt it in place: the buffer has room for an SRTP tag).</summary>
+    public VideoSendStatus Send(ReadOnlySpan<byte> frame, uint timestamp, RtpPacketSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
         lock (_gate)
         {
-            VideoSendStatus status = SendLocked(frame, timestamp, transport);
+            VideoSendStatus status = SendLocked(frame, timestamp, sink);
             switch (status)
             {
                 case VideoSendStatus.Sent:
@@ -94,7 +113,7 @@ public sealed class Vp8VideoSender
         }
     }
 
-    private VideoSendStatus SendLocked(ReadOnlySpan<byte> frame, uint timestamp, DtlsSrtpTransport transport)
+    private VideoSendStatus SendLocked(ReadOnlySpan<byte> frame, uint timestamp, RtpPacketSink sink)
     {
         int clear = Vp8Frame.ClearPrefixLength(frame);
         if (clear < 0 || frame.Length > MaxFrameLength) return VideoSendStatus.Malformed;
@@ -134,7 +153,7 @@ public sealed class Vp8VideoSender
                 ExtensionData = extension[..extensionLength],
                 Payload = _payload.AsSpan(0, Vp8PayloadDescriptor.Length + length),
             };
-            if (!writer.TryWrite(_packet, out int written) || transport.SendRtp(_packet, written) != MediaSendStatus.Sent) return VideoSendStatus.NotSent;
+            if (!writer.TryWrite(_packet, out int written) || !sink(_packet, written)) return VideoSendStatus.NotSent;
         }
         return VideoSendStatus.Sent;
     }
