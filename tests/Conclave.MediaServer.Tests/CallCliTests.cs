@@ -170,6 +170,13 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         Assert.Equal(ExitCodes.Usage, unreadable);
         Assert.Contains("notes.mp3 is not a media file ffmpeg can read", unreadableErr, StringComparison.Ordinal);
 
+        string unknownCodec = Path.Combine(user.Home, "dictation.wav");                 // a WAV of format tag 0x7777
+        await File.WriteAllBytesAsync(unknownCodec, [.. "RIFF"u8, 64, 0, 0, 0, .. "WAVEfmt "u8, 16, 0, 0, 0, 0x77, 0x77, 1, 0, 0x80, 0xBB, 0, 0,
+            0, 0x77, 1, 0, 2, 0, 16, 0, .. "data"u8, 32, 0, 0, 0, .. new byte[32]], Deadline.Token);
+        (int codec, string codecErr) = await RunAsync(path, "call", room, "--play", unknownCodec);
+        Assert.Equal(ExitCodes.Usage, codec);
+        Assert.Contains("dictation.wav: codec not supported", codecErr, StringComparison.Ordinal);
+
         (int textOnly, string textOnlyErr) = await RunAsync(path, "call", room, "--play", subtitles);
         Assert.Equal(ExitCodes.Usage, textOnly);
         Assert.Contains("minutes.srt has no audio or video stream", textOnlyErr, StringComparison.Ordinal);

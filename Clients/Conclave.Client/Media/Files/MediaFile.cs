@@ -34,11 +34,20 @@ public sealed record MediaFile(string Path, TimeSpan Duration, MediaFileAudioStr
         {
             throw new MediaFileException(MediaFileError.Unsupported, $"{name} is not a media file ffmpeg can read ({FfmpegMessages.ReasonOf(e)})", e);
         }
-        MediaFileAudioStream? audio = analysis.PrimaryAudioStream is { } a ? new MediaFileAudioStream(a.CodecName ?? "unknown") : null;
-        MediaFileVideoStream? video = analysis.PrimaryVideoStream is { Width: > 0, Height: > 0 } v
-            ? new MediaFileVideoStream(v.CodecName ?? "unknown", v.Width!.Value, v.Height!.Value)
+        // A stream whose codec ffprobe cannot name has no decoder in this ffmpeg: it is left out.
+        MediaFileAudioStream? audio = analysis.PrimaryAudioStream is { CodecName: { } audioCodec } && Known(audioCodec) ? new MediaFileAudioStream(audioCodec) : null;
+        MediaFileVideoStream? video = analysis.PrimaryVideoStream is { CodecName: { } videoCodec, Width: > 0, Height: > 0 } v && Known(videoCodec)
+            ? new MediaFileVideoStream(videoCodec, v.Width!.Value, v.Height!.Value)
             : null;
-        if (audio is null && video is null) throw new MediaFileException(MediaFileError.Unsupported, $"{name} has no audio or video stream");
+        if (audio is null && video is null)
+        {
+            bool unknown = analysis.PrimaryAudioStream is not null || analysis.PrimaryVideoStream is not null;
+            throw new MediaFileException(MediaFileError.Unsupported, unknown
+                ? $"{name}: codec not supported (this ffmpeg has no decoder for its streams)"
+                : $"{name} has no audio or video stream");
+        }
         return new MediaFile(path, analysis.Duration, audio, video);
     }
+
+    private static bool Known(string codec) => codec.Length > 0 && codec is not ("unknown" or "none");
 }
