@@ -38,12 +38,13 @@ public sealed class CallCliTests(ServerFixture fixture, ITestOutputHelper output
         Task<(int Exit, string Out, string Err)> recording = recorder.RunAsync(stopRecorder.Token, environment, "call", room, "--record", recordings);
         Task<(int Exit, string Out, string Err)> playing = announcer.RunAsync(stopAnnouncer.Token, environment, "call", room, "--play", clip, "--loop", "--json");
 
-        // Three seconds of the announcer in the recording: more than the one-second file, so it looped.
+        // Three seconds of the announcer's sound in the recording (more than the one-second file, so it looped), and
+        // its picture's WebM begun.
         const long ThreeSeconds = 44 + 3L * OpusAudioSender.SampleRate * sizeof(short);
         try
         {
-            await WaitUntilAsync(() => Directory.Exists(recordings) && Directory.GetFiles(recordings, "*.wav").Any(f => new FileInfo(f).Length >= ThreeSeconds),
-                () => playing.IsCompleted || recording.IsCompleted);
+            await WaitUntilAsync(() => Directory.Exists(recordings) && Directory.GetFiles(recordings, "*.wav").Any(f => new FileInfo(f).Length >= ThreeSeconds)
+                && Directory.GetFiles(recordings, "*.webm").Any(f => new FileInfo(f).Length > 0), () => playing.IsCompleted || recording.IsCompleted);
         }
         finally
         {
