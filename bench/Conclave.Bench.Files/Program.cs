@@ -6,18 +6,9 @@ using Conclave.FileStore;
 // The memory step's client process: this tool started again by SeparateProcessBench.
 if (args.Length > 0 && args[0] == ChildClient.Mode) return await ChildClient.RunAsync(args);
 
-// Exit codes: 0 done, 1 the run failed, 2 bad command line, 130 interrupted (BenchCommand).
-return await BenchCommand.RunAsync(args, BenchOptions.Parse, BenchOptions.Usage, async (options, cancellationToken) =>
-{
-    MachineInfo machine = MachineInfo.Current();
-    // stdout is the report's alone: the in-process server prints its (throwaway) admin token and address with
-    // Console.Out, which goes nowhere; progress and the server's warnings go to stderr.
-    TextWriter report = Console.Out;
-    Console.SetOut(TextWriter.Null);
-    FilesResult result = await new FilesBench(options, Console.Error).RunAsync(cancellationToken);
-    Report.Write(report, options, machine, result);
-    await report.FlushAsync(cancellationToken);
-}, Describe);
+// Exit codes: 0 done, 1 the run failed, 2 bad command line, 130 interrupted (BenchCommand); the report on stdout.
+return await ReportCommand.RunAsync(args, BenchOptions.Parse, BenchOptions.Usage,
+    (options, progress, cancellationToken) => new FilesBench(options, progress).RunAsync(cancellationToken), Report.Write, Describe);
 
 static string Describe(Exception e, BenchOptions options) => e switch
 {

@@ -52,7 +52,11 @@ public sealed class AudioPacer
                 long wait = due - Stopwatch.GetTimestamp();
                 if (wait > 0)
                 {
-                    await Task.Delay(TimeSpan.FromTicks(Math.Max(1, wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency)), cancellationToken).ConfigureAwait(false);
+                    // Whole milliseconds, rounded up: Task.Delay takes nothing finer, and a shorter wait would return at
+                    // once and spin on the clock. The frame is then up to a timer tick late, never early; the next
+                    // deadline is still start + n × 20 ms.
+                    long milliseconds = (wait * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+                    await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 long late = -wait * FramesPerSecond / Stopwatch.Frequency;

@@ -45,7 +45,7 @@ public sealed class OpusAudioSender : IDisposable
     private ushort _sequence;
     private uint _timestamp;
     private bool _previousSent;
-    private long _sent, _withoutKey, _silent, _failed;
+    private long _sent, _withoutKey, _silent, _failed, _skipped;
 
     /// <summary>A stream with a random SSRC, sequence number and timestamp (RFC 3550 §5.1).</summary>
     /// <param name="keys">The call's keys (borrowed): frames go out under its current send key.</param>
@@ -97,6 +97,9 @@ public sealed class OpusAudioSender : IDisposable
     /// <summary>Frames of silence not sent (DTX).</summary>
     public long FramesSilent => Interlocked.Read(ref _silent);
 
+    /// <summary>Frames whose time passed unsent because the pacing loop fell behind (<see cref="Skip"/>).</summary>
+    public long FramesSkipped => Interlocked.Read(ref _skipped);
+
     /// <summary>Frames that failed to encode, encrypt or send.</summary>
     public long FramesFailed => Interlocked.Read(ref _failed);
 
@@ -140,6 +143,7 @@ public sealed class OpusAudioSender : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
         _timestamp += (uint)(frames * FrameSamples);
+        Interlocked.Add(ref _skipped, frames);
         if (frames > 0) _previousSent = false;
     }
 

@@ -11,6 +11,10 @@ internal sealed record MachineInfo(int LogicalCores, string? CpuModel, string Os
         Environment.ProcessorCount, ReadCpuModel(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
         GCSettings.IsServerGC, ReadLoadAverage(), GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20);
 
+    /// <summary>The report's machine line: cores, CPU model, memory, OS.</summary>
+    public string Describe() =>
+        $"machine: {LogicalCores} logical cores{(CpuModel is { } cpu ? $", {cpu}" : "")}, {MemoryMiB / 1024} GiB; {Os}";
+
     /// <summary>The 1-minute load average now (Linux), to tell a quiet machine from a busy one.</summary>
     public static double? ReadLoadAverage()
     {

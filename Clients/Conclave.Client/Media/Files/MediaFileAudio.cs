@@ -26,6 +26,7 @@ public sealed class MediaFileAudio : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _decoding = Task.CompletedTask;
     private MediaFileException? _failure;
+    private int _disposed;
     private long _framesPlayed, _underruns;
     private bool _ended;
 
@@ -107,9 +108,10 @@ public sealed class MediaFileAudio : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Stops ffmpeg and waits for it to exit.</summary>
+    /// <summary>Stops ffmpeg and waits for it to exit. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _decoding.ConfigureAwait(false);
         _stop.Dispose();

@@ -28,6 +28,7 @@ public sealed class MediaFileVideo : IVideoSource, IAsyncDisposable
     private readonly TaskCompletionSource<VideoFrameSink> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _decoding = Task.CompletedTask;
     private MediaFileException? _failure;
+    private int _disposed;
     private int _keyframeWanted;
     private long _framesSent, _skipped, _keyframeRequests, _encoders;
 
@@ -109,9 +110,10 @@ public sealed class MediaFileVideo : IVideoSource, IAsyncDisposable
         Volatile.Write(ref _keyframeWanted, 1);
     }
 
-    /// <summary>Stops both ffmpeg processes and waits for them.</summary>
+    /// <summary>Stops both ffmpeg processes and waits for them. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _decoding.ConfigureAwait(false);
         _stop.Dispose();
