@@ -4,12 +4,14 @@ using System.Security.Cryptography;
 namespace Conclave.E2ee.Files;
 
 /// <summary>
-/// Decrypts a file in the format of docs/file-format.md ("Decrypting"), in constant memory: one pooled buffer of a
+/// Decrypts a file in the format of docs/file-format.md ("Decrypting"), in constant memory: two pooled buffers of a
 /// chunk, taken only once the manifest (and so the header) authenticated, and cleared after use.
 /// </summary>
 /// <remarks>
 /// <para>Each record is read whole (the header fixes its length) and opened in place; its plaintext is written only once
-/// its tag verified, with a running SHA-256. After the last chunk the reader checks that nothing follows, then the hash.
+/// its tag verified, with a running SHA-256. The next record is read and opened while one is hashed (on another core)
+/// and written, so the hash, the slowest pass without SHA extensions, is not added to the rest. After the last chunk
+/// the reader checks that nothing follows, then the hash.
 /// Whatever the data holds, the only exception is <see cref="FileFormatException"/> (besides the streams' own, and
 /// cancellation).</para>
 /// <para>Plaintext written before an error must be discarded: write to a temporary file and keep it only once this
@@ -59,25 +61,32 @@ public static class FileDecryptor
         FileManifest manifest = head.Open(cipher);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(FileEncryptor.MaxChunkLength(header));
+        int maxChunk = FileEncryptor.MaxChunkLength(header);
+        byte[] opening = ArrayPool<byte>.Shared.Rent(maxChunk);             // read and opened here
+        byte[] flushing = ArrayPool<byte>.Shared.Rent(maxChunk);            // the chunk before, being hashed and written
         byte[] tag = new byte[FileHeader.TagLength];
+        Task flushed = Task.CompletedTask;
         try
         {
             long count = header.ChunkCount, done = 0;
+            int previous = 0;
             for (long i = 0; i < count; i++)
             {
                 int length = header.ChunkLength(i);
                 bool last = i == count - 1;
-                if (await chunks.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length
+                if (await chunks.ReadAtLeastAsync(opening.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length
                     || await chunks.ReadAtLeastAsync(tag, tag.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < tag.Length)
                     throw new FileFormatException(FileFormatError.Truncated, i + 1);
-                if (!cipher.TryOpen(i + 1, last, buffer.AsSpan(0, length), tag))
+                if (!cipher.TryOpen(i + 1, last, opening.AsSpan(0, length), tag))
                     throw new FileFormatException(FileFormatError.ChunkAuthenticationFailed, i + 1);
-                hash.AppendData(buffer, 0, length);
-                await output.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                done += length;
-                progress?.Report(done);
+                await flushed.ConfigureAwait(false);
+                if (i > 0) progress?.Report(done += previous);
+                (opening, flushing) = (flushing, opening);
+                flushed = HashAndWriteAsync(hash, output, flushing.AsMemory(0, length), cancellationToken);
+                previous = length;
             }
+            await flushed.ConfigureAwait(false);
+            if (count > 0) progress?.Report(done + previous);
             if (await chunks.ReadAsync(tag.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) > 0)
                 throw new FileFormatException(FileFormatError.TrailingData, count + 1);
             byte[] digest = hash.GetHashAndReset();
@@ -86,9 +95,27 @@ public static class FileDecryptor
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            // A chunk still being written keeps its buffer until it is done (its failure is the caller's already, or moot).
+            await flushed.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(opening, clearArray: true);
+            ArrayPool<byte>.Shared.Return(flushing, clearArray: true);
         }
         return manifest;
+    }
+
+    /// <summary>A chunk's plaintext, authenticated: into the running SHA-256 (on another core) while it is written.</summary>
+    private static async Task HashAndWriteAsync(IncrementalHash hash, Stream output, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
+    {
+        Task hashing = Task.Run(() => hash.AppendData(plaintext.Span), CancellationToken.None);
+        try
+        {
+            await output.WriteAsync(plaintext, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await hashing.ConfigureAwait(false);
+        }
     }
 
     private static void CheckArguments(ReadOnlyMemory<byte> fileKey, string fileId)
