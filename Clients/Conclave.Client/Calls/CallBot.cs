@@ -43,6 +43,8 @@ public sealed class CallBot : IAsyncDisposable
     private readonly OpusAudioRecorder? _recorder;                     // Owned
     private readonly Vp8VideoRecorder? _videoRecorder;                 // Owned
     private readonly uint _rtcpSsrc = (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue);
+    private readonly ReceiverFeedback? _feedback;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _negotiation = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Slot> _slots = [];                           // receiving sections, in offer order
@@ -52,6 +54,7 @@ public sealed class CallBot : IAsyncDisposable
     private Task _events = Task.CompletedTask;
     private Task _playback = Task.CompletedTask;
     private Task _video = Task.CompletedTask;
+    private Task _reports = Task.CompletedTask;
     private bool _connected, _left;
     private int _negotiations, _disposed;
     private long _keyframeRequests;
@@ -67,7 +70,11 @@ public sealed class CallBot : IAsyncDisposable
         if (options.Microphone is not null)
             _microphone = new OpusAudioSender(_keys, MicrophoneMid, ClientMediaConnection.MidExtensionId, AudioLevelExtensionId, options.Dtx, options.Bitrate, options.Complexity);
         if (options.Camera is not null) _camera = new Vp8VideoSender(_keys, CameraMid, ClientMediaConnection.MidExtensionId);
-        if (options.Listen) _recorder = new OpusAudioRecorder(_keys, options.RecordDirectory);
+        if (options.Listen)
+        {
+            _recorder = new OpusAudioRecorder(_keys, options.RecordDirectory);
+            _feedback = new ReceiverFeedback(_rtcpSsrc);
+        }
         if (options.Listen && options.RecordVideo is { } tools) _videoRecorder = new Vp8VideoRecorder(_keys, options.RecordDirectory, tools, RequestKeyframe);
     }
 
@@ -138,6 +145,7 @@ public sealed class CallBot : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_playback).ConfigureAwait(false);
         await QuietlyAsync(_video).ConfigureAwait(false);
+        await QuietlyAsync(_reports).ConfigureAwait(false);
         await QuietlyAsync(_events).ConfigureAwait(false);
         if (_left || _call is null) return;
         _left = true;
@@ -161,6 +169,7 @@ public sealed class CallBot : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_playback).ConfigureAwait(false);
         await QuietlyAsync(_video).ConfigureAwait(false);
+        await QuietlyAsync(_reports).ConfigureAwait(false);
         await QuietlyAsync(_events).ConfigureAwait(false);
         if (_call is not null) await _call.DisposeAsync().ConfigureAwait(false);
         _media.Dispose();
@@ -212,6 +221,7 @@ public sealed class CallBot : IAsyncDisposable
                 else _playbackEnded.TrySetResult();
                 if (_options.Camera is { } camera) _video = Task.Run(() => FilmAsync(camera, _stop.Token), CancellationToken.None);
                 else _videoEnded.TrySetResult();
+                if (_feedback is not null) _reports = Task.Run(() => ReportAsync(_feedback, _stop.Token), CancellationToken.None);
             }
         }
         finally
@@ -223,7 +233,7 @@ public sealed class CallBot : IAsyncDisposable
     /// <summary>Binds the SSRC the SFU sends each subscribed track with (its <c>a=ssrc</c>) to the track's publisher.</summary>
     private void BindStreams(string answerSdp)
     {
-        if (_recorder is null && _videoRecorder is null) return;
+        if (_feedback is null) return;
         SessionDescription answer;
         try
         {
@@ -233,6 +243,7 @@ public sealed class CallBot : IAsyncDisposable
         {
             throw new MediaNegotiationException("the server's answer is not valid SDP: " + e.Message, e);
         }
+        var received = new List<(uint Ssrc, int ClockRate)>();
         foreach (Slot slot in _slots)
         {
             if (slot.Track is not { } track) continue;
@@ -242,8 +253,10 @@ public sealed class CallBot : IAsyncDisposable
             {
                 if (slot.Kind == "video") _videoRecorder?.Bind(ssrc, track.ParticipantId, track.Source);
                 else _recorder?.Bind(ssrc, track.ParticipantId);
+                received.Add((ssrc, slot.Kind == "video" ? Vp8VideoSender.ClockRate : OpusAudioSender.SampleRate));
             }
         }
+        _feedback.SetStreams(received);
     }
 
     private static MediaDescription AudioSection(string mid, MediaDirection direction) => new()
@@ -362,13 +375,27 @@ public sealed class CallBot : IAsyncDisposable
         }
     }
 
-    /// <summary>A PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1) for the camera's SSRC asks its source for a keyframe.</summary>
+    /// <summary>Receiver reports and a REMB for what this bot receives, once a second (<see cref="ReceiverFeedback"/>).</summary>
+    private async Task ReportAsync(ReceiverFeedback feedback, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ReportInterval);
+        byte[] buffer = new byte[1200];
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (feedback.TryWrite(buffer, out int length)) _media.Transport.SendRtcp(buffer, length);
+        }
+    }
+
+    /// <summary>A PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1) for the camera's SSRC asks its source for a keyframe;
+    /// a sender report of a stream received is noted for the next receiver report.</summary>
     private void OnFeedback(ReadOnlySpan<byte> compound)
     {
-        if (_camera is null || _options.Camera is not { } camera) return;
         var reader = new RtcpCompoundReader(compound);
         while (reader.TryReadNext(out RtcpPacket packet))
         {
+            if (packet.Kind == RtcpPacketKind.SenderReport && SenderReport.TryRead(packet.Data, out SenderReport report) == RtcpParseStatus.Ok)
+                _feedback?.OnSenderReport(report.Ssrc, report.NtpTimestamp);
+            if (_camera is null || _options.Camera is not { } camera) continue;
             bool wanted = packet.Kind switch
             {
                 RtcpPacketKind.PictureLossIndication => PictureLossIndication.TryRead(packet, out PictureLossIndication pli) == RtcpParseStatus.Ok
@@ -434,6 +461,7 @@ public sealed class CallBot : IAsyncDisposable
 
         public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
         {
+            bot._feedback?.OnRtp(packet);
             bot._recorder?.OnRtp(packet);
             bot._videoRecorder?.OnRtp(packet);
         }

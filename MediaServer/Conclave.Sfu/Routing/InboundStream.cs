@@ -1,7 +1,7 @@
 using Conclave.Media.Transport.Rtp;
 using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Forwarding;
-using Conclave.Sfu.Reports;
+using Conclave.Media.Transport.Rtcp;
 
 namespace Conclave.Sfu.Routing;
 

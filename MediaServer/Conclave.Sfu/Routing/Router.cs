@@ -5,7 +5,7 @@ using Conclave.Media.Transport.Net;
 using Conclave.Media.Transport.Sdp;
 using Conclave.Sfu.Bandwidth;
 using Conclave.Sfu.Metrics;
-using Conclave.Sfu.Reports;
+using Conclave.Media.Transport.Rtcp;
 using Conclave.Sfu.Speakers;
 
 namespace Conclave.Sfu.Routing;

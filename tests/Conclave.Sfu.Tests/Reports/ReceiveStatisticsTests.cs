@@ -1,10 +1,9 @@
 using Conclave.Media.Transport.Rtcp;
-using Conclave.Sfu.Reports;
 using Conclave.Sfu.Tests.Bandwidth;
 
 namespace Conclave.Sfu.Tests.Reports;
 
-/// <summary>The report blocks the SFU sends publishers (RFC 3550 §6.4.1, App. A.1, A.3, A.8).</summary>
+/// <summary>The report blocks the SFU sends publishers and the .NET client the SFU (RFC 3550 §6.4.1, App. A.1, A.3, A.8).</summary>
 public sealed class ReceiveStatisticsTests
 {
     private const int ClockRate = 90000;

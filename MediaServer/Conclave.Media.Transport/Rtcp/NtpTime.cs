@@ -1,8 +1,8 @@
-namespace Conclave.Sfu.Reports;
+namespace Conclave.Media.Transport.Rtcp;
 
 /// <summary>RFC 3550 §4: the 64-bit NTP timestamp (seconds since 1900-01-01 in the high 32 bits, the fraction in the
 /// low 32) and its middle 32 bits, which LSR and DLSR use (§6.4.1).</summary>
-internal static class NtpTime
+public static class NtpTime
 {
     private static readonly DateTimeOffset Epoch = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -1,12 +1,10 @@
-using Conclave.Media.Transport.Rtcp;
+namespace Conclave.Media.Transport.Rtcp;
 
-namespace Conclave.Sfu.Reports;
-
-/// <summary>What the SFU reports to a publisher about one of its streams (RFC 3550 §6.4.1 report block): the extended
+/// <summary>What a receiver reports to a sender about one of its streams (RFC 3550 §6.4.1 report block): the extended
 /// highest sequence number (App. A.1), cumulative and interval loss (App. A.3), interarrival jitter (App. A.8), and
 /// LSR/DLSR so the publisher can measure the round trip. Fed on the receive thread, read by the report timer; a lock
 /// keeps the two apart (uncontended on the packet path, nothing allocated).</summary>
-internal sealed class ReceiveStatistics
+public sealed class ReceiveStatistics
 {
     private const int MaxDropout = 3000;                              // App. A.1
     private const int MaxMisorder = 100;
@@ -27,6 +25,7 @@ internal sealed class ReceiveStatistics
     private uint _lastSenderReport;
     private long _lastSenderReportArrival;
 
+    /// <summary>Statistics of a stream of <paramref name="clockRate"/> Hz, timed by <paramref name="time"/>.</summary>
     public ReceiveStatistics(int clockRate, TimeProvider time)
     {
         _clockRate = clockRate;
