@@ -9,9 +9,7 @@ internal static class Report
 
     public static void Write(TextWriter output, BenchOptions options, MachineInfo machine, CallBotsResult result)
     {
-        output.WriteLine($"command: Conclave.Bench.CallBots {string.Join(' ', options.Arguments)}");
-        output.WriteLine($"started: {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, {F(result.TotalSeconds, "0")} s; 1-minute load average {F(result.LoadBefore, "0.0")} before, {F(result.LoadAfter, "0.0")} after");
-        output.WriteLine(machine.Describe());
+        machine.WriteHeader(output, "Conclave.Bench.CallBots", options.Arguments, result.StartedAt, result.TotalSeconds, result.LoadBefore, result.LoadAfter);
         output.WriteLine($"runtime: {machine.Runtime}; the server: this process, {(machine.ServerGc ? "server" : "workstation")} GC; the bots: one child process "
             + "(this tool as 'bots'), workstation GC like the CLI, and its ffmpeg children");
         if (result.ClipDescription is { } clip)

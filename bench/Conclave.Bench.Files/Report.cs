@@ -9,9 +9,7 @@ internal static class Report
 
     public static void Write(TextWriter output, BenchOptions options, MachineInfo machine, FilesResult result)
     {
-        output.WriteLine($"command: Conclave.Bench.Files {string.Join(' ', options.RedactedArguments)}");
-        output.WriteLine($"started: {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, {F(result.TotalSeconds, "0")} s; 1-minute load average {F(result.LoadBefore, "0.0")} before, {F(result.LoadAfter, "0.0")} after");
-        output.WriteLine(machine.Describe());
+        machine.WriteHeader(output, "Conclave.Bench.Files", options.RedactedArguments, result.StartedAt, result.TotalSeconds, result.LoadBefore, result.LoadAfter);
         output.WriteLine($"runtime: {machine.Runtime}; this process (tool, and the in-process server and client): {(machine.ServerGc ? "server" : "workstation")} GC");
         var blocks = TestFiles.ServerBlocks(result.EncryptedLength);
         output.WriteLine($"file:    {result.FileName}: {N(result.Size)} bytes of random plaintext, {N(result.EncryptedLength)} bytes encrypted (4 MiB chunks); " +

@@ -2,6 +2,8 @@ using Conclave.Client.Media;
 using Conclave.Client.Media.Video;
 using Conclave.E2ee.Identity;
 using Conclave.Media.Transport.Rtcp;
+using RtpHeader = Conclave.Media.Transport.Rtp.RtpHeader;
+using RtpParseStatus = Conclave.Media.Transport.Rtp.RtpParseStatus;
 using Conclave.Media.Transport.Dtls;
 using Conclave.Media.Transport.Sdp;
 using Conclave.Signaling.Protocol;
@@ -461,9 +463,10 @@ public sealed class CallBot : IAsyncDisposable
 
         public void OnRtp(DtlsSrtpTransport transport, Span<byte> packet)
         {
-            bot._feedback?.OnRtp(packet);
-            bot._recorder?.OnRtp(packet);
-            bot._videoRecorder?.OnRtp(packet);
+            if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;   // read once for all three
+            bot._feedback?.OnRtp(header);
+            bot._recorder?.OnRtp(header);
+            bot._videoRecorder?.OnRtp(header);
         }
 
         public void OnRtcp(DtlsSrtpTransport transport, Span<byte> packet) => bot.OnFeedback(packet);

@@ -66,7 +66,12 @@ public sealed class OpusAudioRecorder : IDisposable
     /// <summary>One received RTP packet (already SRTP-authenticated and decrypted). Never throws on what peers send.</summary>
     public void OnRtp(ReadOnlySpan<byte> packet)
     {
-        if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;
+        if (RtpHeader.TryRead(packet, out RtpHeader header) == RtpParseStatus.Ok) OnRtp(header);
+    }
+
+    /// <summary>One received RTP packet, its header read already (a receiver hands one parse to all that listen).</summary>
+    public void OnRtp(RtpHeader header)
+    {
         if (header.PayloadType != ClientMediaConnection.OpusPayloadType || header.PayloadLength == 0) return;
         lock (_gate)
         {

@@ -44,7 +44,12 @@ public sealed class ReceiverFeedback(uint senderSsrc, TimeProvider? time = null)
     /// <summary>One received RTP packet (after SRTP). Never throws on what peers send.</summary>
     public void OnRtp(ReadOnlySpan<byte> packet)
     {
-        if (RtpHeader.TryRead(packet, out RtpHeader header) != RtpParseStatus.Ok) return;
+        if (RtpHeader.TryRead(packet, out RtpHeader header) == RtpParseStatus.Ok) OnRtp(header);
+    }
+
+    /// <summary>One received RTP packet, its header read already (a receiver hands one parse to all that listen).</summary>
+    public void OnRtp(RtpHeader header)
+    {
         ReceiveStatistics? stream;
         lock (_gate) _streams.TryGetValue(header.Ssrc, out stream);
         stream?.OnPacket(header.SequenceNumber, header.Timestamp, _time.GetTimestamp());

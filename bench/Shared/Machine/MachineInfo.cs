@@ -15,6 +15,17 @@ internal sealed record MachineInfo(int LogicalCores, string? CpuModel, string Os
     public string Describe() =>
         $"machine: {LogicalCores} logical cores{(CpuModel is { } cpu ? $", {cpu}" : "")}, {MemoryMiB / 1024} GiB; {Os}";
 
+    /// <summary>The first lines of a report: the command, when it ran and how loaded the machine was, the machine.</summary>
+    public void WriteHeader(TextWriter output, string tool, IEnumerable<string> arguments, DateTimeOffset startedAt, double seconds,
+        double? loadBefore, double? loadAfter)
+    {
+        static string Load(double? load) => load is { } l ? l.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+        output.WriteLine($"command: {tool} {string.Join(' ', arguments)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"started: {startedAt:yyyy-MM-dd HH:mm:ss} UTC, {seconds:0} s; 1-minute load average {Load(loadBefore)} before, {Load(loadAfter)} after"));
+        output.WriteLine(Describe());
+    }
+
     /// <summary>The 1-minute load average now (Linux), to tell a quiet machine from a busy one.</summary>
     public static double? ReadLoadAverage()
     {
