@@ -21,14 +21,17 @@ public interface IFileGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Creates the upload for <paramref name="ownerUserId"/>: <paramref name="length"/> ciphertext bytes, expiring (if
-    /// not completed) at <paramref name="uploadExpires"/>. The grain reserves <paramref name="length"/> bytes against the
+    /// not completed) at <paramref name="uploadExpires"/>. When <paramref name="headLast"/> is above 0 the upload sends
+    /// the file rotated: bytes [<paramref name="headLast"/>, <paramref name="length"/>) first, then the file's first
+    /// <paramref name="headLast"/> bytes (docs/files.md, "Head last"); no block may then straddle the point where the head
+    /// starts, and <see cref="FileView.Blocks"/> lists the blocks in file order. The grain reserves <paramref name="length"/> bytes against the
     /// owner's <paramref name="quota"/> (<see cref="IUserFilesGrain.ReserveAsync"/>) and registers the expiry.
     /// <see cref="FileStatus.AlreadyExists"/> if the id is taken (also by an expired file not yet purged; no quota is
     /// touched), <see cref="FileStatus.QuotaExceeded"/> if the reservation is refused (<see cref="FileResult.Detail"/>
     /// says why), <see cref="FileStatus.Invalid"/> for a bad file id (the grain key), owner, a length below 1, a
-    /// negative quota or an expiry not in the future.
+    /// negative quota, an expiry not in the future, or a <paramref name="headLast"/> below 0 or not below the length.
     /// </summary>
-    Task<FileResult> CreateAsync(string ownerUserId, long length, DateTimeOffset uploadExpires, long quota);
+    Task<FileResult> CreateAsync(string ownerUserId, long length, DateTimeOffset uploadExpires, long quota, long headLast = 0);
 
     /// <summary>The file as <paramref name="userId"/> may see it: <see cref="FileStatus.NotFound"/> (unknown or expired),
     /// <see cref="FileStatus.Forbidden"/> (neither owner nor recipient), else the view (the owner sees every key, the
@@ -42,7 +45,8 @@ public interface IFileGrain : IGrainWithStringKey
     /// <see cref="FileResult.Detail"/>), <see cref="FileStatus.TooLarge"/> past the declared length,
     /// <see cref="FileStatus.Completed"/> once complete, <see cref="FileStatus.Invalid"/> for a block id that is not
     /// 1-<see cref="FileLimits.MaxBlockIdChars"/> characters of base64/base64url or was used before, a length below
-    /// 1, or more than <see cref="FileLimits.MaxBlocks"/> blocks in all. An empty list changes nothing.
+    /// 1, a block that straddles the start of a head sent last (<see cref="FileView.HeadLast"/>), or more than
+    /// <see cref="FileLimits.MaxBlocks"/> blocks in all. An empty list changes nothing.
     /// </summary>
     Task<FileResult> AppendBlocksAsync(string userId, long expectedOffset, IReadOnlyList<StagedBlock> blocks);
 
@@ -121,9 +125,11 @@ public sealed record WrappedFileKey([property: Id(0)] string UserId, [property: 
 [GenerateSerializer, Immutable, Alias("file-download")]
 public sealed record FileDownload([property: Id(0)] string UserId, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string? Range);
 
-/// <summary>A file as its viewer may see it. <see cref="Blocks"/> is the staged block list while uploading (empty
-/// once complete, and always for a recipient); <see cref="Downloads"/> is the audit log, oldest first (empty for a
-/// recipient).</summary>
+/// <summary>A file as its viewer may see it. <see cref="Blocks"/> is the staged block list while uploading, in file
+/// order, the order to commit them in (empty once complete, and always for a recipient); <see cref="Downloads"/> is the
+/// audit log, oldest first (empty for a recipient). <see cref="HeadLast"/>: how many of the file's first bytes the
+/// upload sends after all the others (0: the upload is in file order); <see cref="Offset"/> counts the bytes received
+/// in upload order either way.</summary>
 [GenerateSerializer, Immutable, Alias("file-view")]
 public sealed record FileView(
     [property: Id(0)] string FileId,
@@ -135,7 +141,8 @@ public sealed record FileView(
     [property: Id(6)] DateTimeOffset Expires,
     [property: Id(7)] IReadOnlyList<StagedBlock> Blocks,
     [property: Id(8)] IReadOnlyList<WrappedFileKey> Keys,
-    [property: Id(9)] IReadOnlyList<FileDownload> Downloads);
+    [property: Id(9)] IReadOnlyList<FileDownload> Downloads,
+    [property: Id(10)] long HeadLast);
 
 /// <summary>
 /// Bounds on file state. One file's state is one storage record, and Azure Table storage (the clustered

@@ -33,11 +33,12 @@ public sealed class FileGrain(
     private IFileExpiryIndexGrain ExpiryIndex => GrainFactory.GetGrain<IFileExpiryIndexGrain>(FileExpiryShards.KeyOf(FileId));
 
     /// <inheritdoc />
-    public async Task<FileResult> CreateAsync(string ownerUserId, long length, DateTimeOffset uploadExpires, long quota)
+    public async Task<FileResult> CreateAsync(string ownerUserId, long length, DateTimeOffset uploadExpires, long quota, long headLast = 0)
     {
         var now = Clock.GetUtcNow();
         if (!InputRules.IsValidFileId(FileId)) return Invalid("The file id must be 1-64 characters of A-Z a-z 0-9 - _.");
         if (!InputRules.IsValidId(ownerUserId) || length < 1 || quota < 0) return InvalidArgument;
+        if (headLast < 0 || headLast >= length) return Invalid("A head sent last is shorter than the file and not negative.");
         if (uploadExpires <= now) return Invalid("The upload must expire in the future.");
         if (state.State.OwnerUserId is not null) return new FileResult(FileStatus.AlreadyExists);
 
@@ -53,7 +54,7 @@ public sealed class FileGrain(
                 await owner.ReleaseAsync(FileId);
                 return new FileResult(FileStatus.QuotaExceeded, Detail: "The server holds as many files as it can.");
             }
-            await state.CommitAsync(new FileState { OwnerUserId = ownerUserId, Length = length, Created = now, Expires = uploadExpires });
+            await state.CommitAsync(new FileState { OwnerUserId = ownerUserId, Length = length, Created = now, Expires = uploadExpires, HeadLast = headLast });
         }
         catch
         {
@@ -100,6 +101,7 @@ public sealed class FileGrain(
         var ids = new HashSet<string>(stagedCount + blocks.Count, StringComparer.Ordinal);
         foreach (string id in file.BlockIds) ids.Add(id);
         long offset = file.Offset;
+        long headStart = file.Length - file.HeadLast;                // where a head sent last starts, in upload order
         foreach (var block in blocks)
         {
             if (!ids.Add(block.BlockId)) return Invalid("A block id was used twice.");
@@ -108,6 +110,11 @@ public sealed class FileGrain(
             {
                 return new FileResult(FileStatus.TooLarge,
                     Detail: string.Create(CultureInfo.InvariantCulture, $"The blocks run past the declared length of {file.Length} bytes."));
+            }
+            if (file.HeadLast > 0 && offset < headStart && block.Length > headStart - offset)
+            {
+                return Invalid(string.Create(CultureInfo.InvariantCulture,
+                    $"A block straddles upload offset {headStart}, where the head sent last starts: it could not be committed in file order."));
             }
             offset += block.Length;
         }
@@ -311,15 +318,29 @@ public sealed class FileGrain(
         return own is null ? null : View(file, Array.Empty<StagedBlock>(), own.ToArray(), Array.Empty<FileDownload>());
     }
 
-    private FileView OwnerView(FileState file)
+    private FileView OwnerView(FileState file) => View(file, BlocksInFileOrder(file), file.Keys, file.Downloads);
+
+    /// <summary>The staged blocks as the blob is committed. Blocks are recorded in upload order, so those of a head sent
+    /// last (docs/files.md, "Head last") are the last ones; they go first, then the others.</summary>
+    private static StagedBlock[] BlocksInFileOrder(FileState file)
     {
-        var blocks = new StagedBlock[file.BlockIds.Count];
-        for (int i = 0; i < blocks.Length; i++) blocks[i] = new StagedBlock(file.BlockIds[i], file.BlockLengths[i]);
-        return View(file, blocks, file.Keys, file.Downloads);
+        int count = file.BlockIds.Count, firstOfHead = 0;            // the blocks before firstOfHead are the body's
+        if (file.HeadLast > 0)
+        {
+            long headStart = file.Length - file.HeadLast, start = 0;
+            while (firstOfHead < count && start < headStart) start += file.BlockLengths[firstOfHead++];
+        }
+        var blocks = new StagedBlock[count];
+        for (int i = 0; i < count; i++)
+        {
+            int from = (firstOfHead + i) % count;
+            blocks[i] = new StagedBlock(file.BlockIds[from], file.BlockLengths[from]);
+        }
+        return blocks;
     }
 
     private FileView View(FileState file, IReadOnlyList<StagedBlock> blocks, IReadOnlyList<WrappedFileKey> keys, IReadOnlyList<FileDownload> downloads) =>
-        new(FileId, file.OwnerUserId!, file.Length, file.Offset, file.Complete, file.Created, file.Expires, blocks, keys, downloads);
+        new(FileId, file.OwnerUserId!, file.Length, file.Offset, file.Complete, file.Created, file.Expires, blocks, keys, downloads, file.HeadLast);
 
     private static FileResult Ok(FileView view) => new(FileStatus.Ok, view);
 

@@ -25,7 +25,7 @@ public sealed record FileState
     // The staged blocks are two parallel arrays rather than StagedBlock records: the JSON storage serializer writes a
     // type name and reference id with every object, which would more than double the stored size of a long upload.
 
-    /// <summary>The staged blocks' ids in blob order, at most <see cref="FileLimits.MaxBlocks"/>; empty once complete.</summary>
+    /// <summary>The staged blocks' ids in upload order, at most <see cref="FileLimits.MaxBlocks"/>; empty once complete.</summary>
     [Id(6)] public IReadOnlyList<string> BlockIds { get; init; } = Array.Empty<string>();
 
     /// <summary>The staged blocks' lengths, one per <see cref="BlockIds"/> entry.</summary>
@@ -36,4 +36,8 @@ public sealed record FileState
 
     /// <summary>The audit log, oldest first, at most <see cref="FileLimits.MaxAuditEntries"/>.</summary>
     [Id(9)] public IReadOnlyList<FileDownload> Downloads { get; init; } = Array.Empty<FileDownload>();
+
+    /// <summary>How many of the file's first bytes the upload sends last (0: in file order); see
+    /// <see cref="IFileGrain.CreateAsync"/>.</summary>
+    [Id(10)] public long HeadLast { get; init; }
 }

@@ -70,8 +70,11 @@ public static class TusEndpoints
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.TooLarge, $"files are limited to {options.Value.Files.MaxFileSize} bytes");
         Dictionary<string, string>? metadata = TusProtocol.TryParseMetadata(request.Headers[TusProtocol.UploadMetadata]);
         if (metadata is null) return ApiResults.BadRequest("Upload-Metadata is malformed");
-        if (metadata.Keys.FirstOrDefault(k => k != TusProtocol.IdKey) is { } other)
+        if (metadata.Keys.FirstOrDefault(k => k is not (TusProtocol.IdKey or TusProtocol.HeadLastKey)) is { } other)
             return ApiResults.BadRequest($"Upload-Metadata '{other}' is not accepted: the server would keep it in clear; names belong in the encrypted manifest");
+        long headLast = 0;
+        if (metadata.TryGetValue(TusProtocol.HeadLastKey, out string? head) && (!TusProtocol.TryParseLength(head, out headLast) || headLast < 1 || headLast >= length))
+            return ApiResults.BadRequest($"Upload-Metadata '{TusProtocol.HeadLastKey}' must be a whole number of bytes from 1 to Upload-Length - 1");
         string fileId = metadata.GetValueOrDefault(TusProtocol.IdKey) ?? Secrets.NewId();
         if (!BlobNames.IsValid(fileId)) return ApiResults.BadRequest("the file id must be 1-64 characters of A-Z a-z 0-9 - _");
         bool withUpload = IsOffsetStream(request);
@@ -81,7 +84,7 @@ public static class TusEndpoints
         AuthenticatedUser user = AuthenticatedUser.FromPrincipal(context.User);
         using IDisposable? held = locks.TryEnter(fileId);
         if (held is null) return Busy();
-        FileResult created = await uploads.CreateAsync(fileId, user.UserId, length);
+        FileResult created = await uploads.CreateAsync(fileId, user.UserId, length, headLast);
         switch (created.Status)
         {
             case FileStatus.Ok:
@@ -176,7 +179,8 @@ public static class TusEndpoints
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = remaining;
 
-        ReceiveOutcome outcome = await receiver.ReceiveAsync(view.FileId, userId, view.Offset, request.Body, checksum, context.RequestAborted);
+        ReceiveOutcome outcome = await receiver.ReceiveAsync(view.FileId, userId, view.Offset, view.Length - view.HeadLast, request.Body,
+            checksum, context.RequestAborted);
         FileResult current = await grains.GetGrain<IFileGrain>(view.FileId).GetAsync(userId);
         if (current.File is null) return (Refusal(current), view);
         return outcome.Status switch

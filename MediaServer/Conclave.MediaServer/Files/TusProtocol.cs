@@ -31,9 +31,13 @@ public static class TusProtocol
     /// <summary>tus checksum extension: the body did not match <c>Upload-Checksum</c>.</summary>
     public const int ChecksumMismatch = 460;
 
-    /// <summary>The one metadata key accepted: the file id (docs/file-format.md). Anything else, such as a file name,
-    /// would be stored in clear, so it is refused.</summary>
+    /// <summary>A metadata key accepted: the file id (docs/file-format.md). Anything but it and <see cref="HeadLastKey"/>,
+    /// such as a file name, would be stored in clear, so it is refused.</summary>
     public const string IdKey = "id";
+
+    /// <summary>The other metadata key accepted: the upload sends the file's first <c>n</c> bytes (a decimal number,
+    /// 1 to the length − 1) after all the others (docs/files.md, "Head last").</summary>
+    public const string HeadLastKey = "head-last";
 
     /// <summary>Parses a non-negative integer header (<c>Upload-Length</c>, <c>Upload-Offset</c>): digits only.</summary>
     public static bool TryParseLength(string? value, out long result)

@@ -44,10 +44,12 @@ public sealed class UploadReceiver(IBlobStore store, IGrainFactory grains, IOpti
     private readonly ArrayPool<byte> _buffers = ArrayPool<byte>.Create(options.Value.Files.BlockSize, RetainedBuffers);
 
     /// <summary>
-    /// Reads <paramref name="body"/> (at most <paramref name="remaining"/> bytes: the host limits the body to that) into
-    /// the upload <paramref name="fileId"/> of <paramref name="userId"/>, from <paramref name="offset"/>.
+    /// Reads <paramref name="body"/> (the host limits it to the bytes the upload lacks) into the upload
+    /// <paramref name="fileId"/> of <paramref name="userId"/>, from <paramref name="offset"/>. A block ends at
+    /// <paramref name="headStart"/>, the upload offset where a head sent last begins (docs/files.md, "Head last";
+    /// the upload's length when there is none), so that the blocks can be committed in file order.
     /// </summary>
-    public async Task<ReceiveOutcome> ReceiveAsync(string fileId, string userId, long offset, Stream body,
+    public async Task<ReceiveOutcome> ReceiveAsync(string fileId, string userId, long offset, long headStart, Stream body,
         (HashAlgorithmName Algorithm, byte[] Digest)? checksum, CancellationToken aborted)
     {
         int blockSize = options.Value.Files.BlockSize;
@@ -87,10 +89,11 @@ public sealed class UploadReceiver(IBlobStore store, IGrainFactory grains, IOpti
         {
             while (true)
             {
-                (int filled, bool interrupted) = await FillAsync(body, reading.AsMemory(0, blockSize), aborted);
+                int want = position < headStart ? (int)Math.Min(blockSize, headStart - position) : blockSize;
+                (int filled, bool interrupted) = await FillAsync(body, reading.AsMemory(0, want), aborted);
                 hash?.AppendData(reading, 0, filled);
                 if (stage is not null && await StagedAsync() is { } refused) return refused;
-                bool end = interrupted || filled < blockSize;
+                bool end = interrupted || filled < want;
                 if (filled > 0)
                 {
                     if (interrupted && hash is not null) return (await RecordedAsync()) ?? new(ReceiveStatus.Interrupted, offset);

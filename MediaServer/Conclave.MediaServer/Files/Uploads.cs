@@ -14,12 +14,14 @@ public sealed class Uploads(IBlobStore store, IGrainFactory grains, IOptions<Con
 {
     private FilesOptions Options => options.Value.Files;
 
-    /// <summary>Creates the upload; the file grain reserves the owner's quota and registers its expiry.</summary>
-    public Task<FileResult> CreateAsync(string fileId, string ownerUserId, long length) =>
-        grains.GetGrain<IFileGrain>(fileId).CreateAsync(ownerUserId, length, time.GetUtcNow() + Options.UploadExpiry, Options.UserQuota);
+    /// <summary>Creates the upload, sent in file order or with its first <paramref name="headLast"/> bytes last; the file
+    /// grain reserves the owner's quota and registers its expiry.</summary>
+    public Task<FileResult> CreateAsync(string fileId, string ownerUserId, long length, long headLast) =>
+        grains.GetGrain<IFileGrain>(fileId).CreateAsync(ownerUserId, length, time.GetUtcNow() + Options.UploadExpiry, Options.UserQuota, headLast);
 
     /// <summary>If every byte of <paramref name="view"/> is recorded but the blob is not committed yet (the last PATCH
-    /// just ended, or a server stopped between the two), commits the block list and marks the file complete.</summary>
+    /// just ended, or a server stopped between the two), commits the block list (in file order, as the grain lists it)
+    /// and marks the file complete.</summary>
     public async Task<FileView> CompleteIfDueAsync(FileView view, string userId, CancellationToken cancellationToken)
     {
         if (view.Complete || view.Offset != view.Length) return view;
