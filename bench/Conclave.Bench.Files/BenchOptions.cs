@@ -30,8 +30,8 @@ internal sealed record BenchOptions
                       a 1 MiB buffer. Azure also through the SDK without Content-MD5 (Azurite then computes
                       a CRC64 of every block itself, in JavaScript).
             end to end  the real server in this process on loopback with that store; one user, one device;
-                      SecureFiles.SendAsync of a random file of --size-mib (hash pass, encrypt, tus upload, key
-                      wraps), then SecureFiles.ReceiveAsync (download, decrypt, check). The store and the
+                      SecureFiles.SendAsync of a random file of --size-mib (hash and encrypt in one read,
+                      tus upload, key wraps), then SecureFiles.ReceiveAsync (download, decrypt, check). The store and the
                       client's HTTP handler are timed: staging busy / idle, request body source / network.
           memory      per store: the real server (Conclave.MediaServer.dll) and a client (this tool, child mode,
                       workstation GC like the CLI) in two separate processes; SendAsync then ReceiveAsync of

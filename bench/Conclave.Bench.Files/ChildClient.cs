@@ -41,7 +41,7 @@ internal static class ChildClient
         SentFile sent = await files.SendAsync(path, [], new PendingUploadStore(Path.Combine(workDirectory, "pending-child")), clock, CancellationToken.None).ConfigureAwait(false);
         long end = Stopwatch.GetTimestamp();
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"sent id={sent.FileId} length={sent.EncryptedLength} seconds={Seconds(start, end):R} hash={Seconds(clock.First(TransferPhase.Hashing), clock.Last(TransferPhase.Hashing)):R} upload={Seconds(clock.First(TransferPhase.Uploading), clock.Last(TransferPhase.Uploading)):R}")).ConfigureAwait(false);
+            $"sent id={sent.FileId} length={sent.EncryptedLength} seconds={Seconds(start, end):R} upload={Seconds(clock.First(TransferPhase.Uploading), clock.Last(TransferPhase.Uploading)):R}")).ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
 
         await Expect(parent, "receive").ConfigureAwait(false);

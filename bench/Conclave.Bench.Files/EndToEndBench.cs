@@ -10,10 +10,9 @@ namespace Conclave.Bench.Files;
 
 /// <summary>One SecureFiles.SendAsync of the test file, with where its time went.</summary>
 /// <param name="SendSeconds">The whole SendAsync.</param>
-/// <param name="LookupSeconds">From the call to the first hashing report: the recipients' devices (API).</param>
-/// <param name="HashSeconds">The manifest's SHA-256 pass over the file.</param>
-/// <param name="CreateSeconds">From the end of hashing to the first upload report: tus POST and the first HEAD.</param>
-/// <param name="UploadSeconds">From the first to the last upload report: every PATCH (encrypt, send, stage) and the
+/// <param name="BeforeUploadSeconds">From the call to the first upload report: the recipients' devices (API), the tus
+/// POST and the first HEAD. (The file is hashed while it is encrypted: docs/files.md, "Head last".)</param>
+/// <param name="UploadSeconds">From the first to the last upload report: every PATCH (hash, encrypt, send, stage) and the
 /// commit (the last HEAD reports the whole length once the server committed).</param>
 /// <param name="KeysSeconds">After the upload: wrapping and signing the key for each device, PUT keys.</param>
 /// <param name="StoreOnly">Upload window, server side: staging (or committing) while no body read was pending, i.e.
@@ -30,7 +29,7 @@ namespace Conclave.Bench.Files;
 /// the client's HEAD and next PATCH, and reading the whole first block of the new body before staging starts.</param>
 /// <param name="SourceSeconds">Client: reading the PATCH bodies' source (encryption + the file read).</param>
 /// <param name="NetworkWriteSeconds">Client: writing them to the connection (blocked while the server does not read).</param>
-internal sealed record UploadResult(double SendSeconds, double LookupSeconds, double HashSeconds, double CreateSeconds, double UploadSeconds,
+internal sealed record UploadResult(double SendSeconds, double BeforeUploadSeconds, double UploadSeconds,
     double KeysSeconds, double StoreOnly, double BodyOnly, double Both, double Neither, int Stages, double StageSeconds, double CommitSeconds,
     IReadOnlyList<double> InnerGapMs, IReadOnlyList<double> BoundaryGapMs,
     double SourceSeconds, double NetworkWriteSeconds, int Patches, int Heads, double CpuSeconds, double? AzuriteCpuSeconds);
@@ -144,7 +143,6 @@ internal sealed class EndToEndSession : IAsyncDisposable
         double cpu = ProcFs.SelfCpuSeconds() - cpu0;
         double? azurite = AzuriteCpu() - azurite0;
         long upFirst = clock.First(TransferPhase.Uploading), upLast = clock.Last(TransferPhase.Uploading);
-        long hashFirst = clock.First(TransferPhase.Hashing), hashLast = clock.Last(TransferPhase.Hashing);
         IReadOnlyList<Timeline.Interval> stages = _timeline.Get(Activity.Stage, upFirst, upLast);
         IReadOnlyList<Timeline.Interval> commits = _timeline.Get(Activity.Commit, upFirst, upLast);
         IReadOnlyList<Timeline.Interval> bodyReads = _timeline.Get(Activity.BodyRead, upFirst, upLast);
@@ -159,7 +157,7 @@ internal sealed class EndToEndSession : IAsyncDisposable
             (boundary ? boundaryGaps : innerGaps).Add((to - from) * 1000.0 / Stopwatch.Frequency);
         }
         var upload = new UploadResult(
-            Seconds(start, end), Seconds(start, hashFirst), Seconds(hashFirst, hashLast), Seconds(hashLast, upFirst), Seconds(upFirst, upLast),
+            Seconds(start, end), Seconds(start, upFirst), Seconds(upFirst, upLast),
             Seconds(upLast, end), storeOnly, bodyOnly, both, neither, stages.Count, Timeline.Sum(stages), Timeline.Sum(commits), innerGaps, boundaryGaps,
             Timeline.Sum(_timeline.Get(Activity.SourceRead)), Timeline.Sum(_timeline.Get(Activity.NetworkWrite)),
             patches.Count, _timeline.Get(Activity.TusHead, start, end).Count, cpu, azurite);

@@ -13,7 +13,7 @@ namespace Conclave.Bench.Files;
 /// its start).</param>
 /// <param name="Client">The client's.</param>
 internal sealed record ProcessPhase(double Seconds, ProcFs.Resident Server, ProcFs.Resident Client, double ServerCpuSeconds, double ClientCpuSeconds,
-    double? AzuriteCpuSeconds, double? HashSeconds = null, double? UploadSeconds = null);
+    double? AzuriteCpuSeconds, double? UploadSeconds = null);
 
 /// <summary>The memory step for one store.</summary>
 /// <param name="ServerReady">The server's memory once the client was ready (start-up, the user's creation, the device
@@ -94,7 +94,7 @@ internal sealed class SeparateProcessBench(BenchOptions options, TextWriter prog
             (double serverCpu2, double clientCpu2, double? azuriteCpu2) = Cpu(serverPid, clientPid);
             reset &= ProcFs.ResetPeak(serverPid) & ProcFs.ResetPeak(clientPid);
             var upload = new ProcessPhase(Number(sent, "seconds"), serverUpload, clientUpload, serverCpu2 - serverCpu, clientCpu2 - clientCpu,
-                azuriteCpu2 - azuriteCpu, Number(sent, "hash"), Number(sent, "upload"));
+                azuriteCpu2 - azuriteCpu, Number(sent, "upload"));
             progress.WriteLine($"memory ({store}): sent in {upload.Seconds:0.0} s; server peak {serverUpload.Peak >> 20} MiB, client peak {clientUpload.Peak >> 20} MiB; receiving…");
 
             await clientProcess.StandardInput.WriteLineAsync("receive").ConfigureAwait(false);

@@ -11,12 +11,18 @@ namespace Conclave.Client.Files;
 /// It holds the file key, so it is written 0600 in a 0700 directory and deleted once the file is sent.
 /// </summary>
 /// <param name="Path">The full path of the file being sent.</param>
-/// <param name="Sha256">Hex SHA-256 of the file when the send began: a changed file starts afresh (never the same
-/// key and nonces over other bytes).</param>
+/// <param name="Size">The file's size when the send began.</param>
+/// <param name="LastWriteUtc">The file's last write time when the send began.</param>
+/// <param name="HashedThrough">How many of the file's first bytes were encrypted (or about to be) so far: updated
+/// before any byte of a chunk's record leaves (<see cref="Conclave.E2ee.Files.FileEncryptionStream.PrefixHashed"/>).</param>
+/// <param name="PrefixSha256">Hex SHA-256 of those bytes. A file that changed (in size, write time or those bytes)
+/// starts afresh: never the same key and nonces over other bytes.</param>
 public sealed record PendingUpload(
     string Path,
     long Size,
-    string Sha256,
+    DateTime LastWriteUtc,
+    long HashedThrough,
+    string PrefixSha256,
     string FileId,
     Uri Upload,
     byte[] FileKey,

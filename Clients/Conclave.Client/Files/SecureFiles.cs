@@ -68,36 +68,65 @@ public sealed class SecureFiles
 
         await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
         long size = file.Length;
-        FileManifest manifest = await FileManifest.ComputeAsync(file, Path.GetFileName(path), mediaType,
-            Report(progress, TransferPhase.Hashing, size), cancellationToken).ConfigureAwait(false);
-        string sha256 = Convert.ToHexStringLower(manifest.Sha256);
+        DateTime written = File.GetLastWriteTimeUtc(path);
+        string name = Path.GetFileName(path);
 
+        // Resume only the same file: same size and write time, and its bytes encrypted so far unchanged.
         PendingUpload? resumed = pending.Find(path);
-        if (resumed is not null && (resumed.Sha256 != sha256 || resumed.Size != size || !await IsResumableAsync(resumed, cancellationToken).ConfigureAwait(false)))
+        if (resumed is not null && (resumed.Size != size || resumed.LastWriteUtc != written || resumed.PrefixSha256 is not { Length: 64 }
+            || !await IsResumableAsync(resumed, cancellationToken).ConfigureAwait(false)))
         {
             pending.Delete(path);
             resumed = null;
         }
-        PendingUpload upload = resumed ?? await BeginAsync(path, size, sha256, manifest, everyone, pending, cancellationToken).ConfigureAwait(false);
-
-        file.Position = 0;
-        using var encrypted = new FileEncryptionStream(file, upload.FileKey, upload.FileId, manifest, upload.NoncePrefix, upload.ChunkSize, leaveOpen: true);
-        long length = encrypted.Length;
-        var uploader = new TusUploader(_transfers, _token, _time);
-        uploader.Retrying += (e, _) => Retrying?.Invoke(e);
-        await uploader.UploadAsync(upload.Upload, length, offset =>
+        FileEncryptionStream? encrypted = null;
+        try
         {
-            encrypted.Position = offset;
-            return new NonDisposingStream(encrypted);
-        }, Report(progress, TransferPhase.Uploading, length), cancellationToken).ConfigureAwait(false);
+            PendingUpload upload;
+            if (resumed is not null)
+            {
+                encrypted = Encrypt(file, resumed.FileKey, resumed.FileId, resumed.NoncePrefix, resumed.ChunkSize, name, mediaType);
+                if (!await encrypted.VerifyPrefixAsync(resumed.HashedThrough, Convert.FromHexString(resumed.PrefixSha256),
+                    Report(progress, TransferPhase.Hashing, resumed.HashedThrough), cancellationToken).ConfigureAwait(false))
+                {
+                    encrypted.Dispose();
+                    encrypted = null;
+                    pending.Delete(path);
+                    CryptographicOperations.ZeroMemory(resumed.FileKey);
+                    resumed = null;
+                }
+            }
+            if (resumed is null) (upload, encrypted) = await BeginAsync(file, path, name, mediaType, written, everyone, pending, cancellationToken).ConfigureAwait(false);
+            else upload = resumed;
 
-        // Every device of every recipient, this user's included, gets the key, signed by this device.
-        FileKeyDto[] keys = [.. devices.Select(d => new FileKeyDto(d.UserId, d.Device,
-            FileKeyWrap.Wrap(_identity, upload.FileKey, upload.FileId, encrypted.Head, d.UserId, d.Keys)))];
-        await _api.SetFileKeysAsync(upload.FileId, new FileKeysRequest(keys), cancellationToken).ConfigureAwait(false);
-        pending.Delete(path);
-        CryptographicOperations.ZeroMemory(upload.FileKey);
-        return new SentFile(upload.FileId, manifest.Size, length, keys.Length, resumed is not null, skipped);
+            // Before any byte of a chunk leaves, the record says the file was hashed through it (see PendingUpload).
+            encrypted!.PrefixHashed += (through, sha256) =>
+            {
+                upload = upload with { HashedThrough = through, PrefixSha256 = Convert.ToHexStringLower(sha256) };
+                pending.Save(upload);
+            };
+            long length = encrypted.Length;
+            var uploader = new TusUploader(_transfers, _token, _time);
+            uploader.Retrying += (e, _) => Retrying?.Invoke(e);
+            await uploader.UploadAsync(upload.Upload, length, offset =>
+            {
+                encrypted.Position = offset;
+                return new NonDisposingStream(encrypted);
+            }, Report(progress, TransferPhase.Uploading, length), cancellationToken).ConfigureAwait(false);
+            FileHead head = await encrypted.SealHeadAsync(cancellationToken).ConfigureAwait(false);   // sealed already, unless resumed at the end
+
+            // Every device of every recipient, this user's included, gets the key, signed by this device.
+            FileKeyDto[] keys = [.. devices.Select(d => new FileKeyDto(d.UserId, d.Device,
+                FileKeyWrap.Wrap(_identity, upload.FileKey, upload.FileId, head, d.UserId, d.Keys)))];
+            await _api.SetFileKeysAsync(upload.FileId, new FileKeysRequest(keys), cancellationToken).ConfigureAwait(false);
+            pending.Delete(path);
+            CryptographicOperations.ZeroMemory(upload.FileKey);
+            return new SentFile(upload.FileId, size, length, keys.Length, resumed is not null, skipped);
+        }
+        finally
+        {
+            encrypted?.Dispose();
+        }
     }
 
     /// <summary>
@@ -188,16 +217,35 @@ public sealed class SecureFiles
         throw new InvalidOperationException($"the key of file {file.Id} is not signed by any device of its owner {file.Owner}: it cannot be trusted");
     }
 
-    private async Task<PendingUpload> BeginAsync(string path, long size, string sha256, FileManifest manifest, string[] recipients,
-        PendingUploadStore pending, CancellationToken cancellationToken)
+    /// <summary>A new upload of <paramref name="file"/>: a file id, key and nonce prefix, the encryption (head last, so
+    /// the file is read once), the tus upload created for its length, and the record that lets it resume.</summary>
+    private async Task<(PendingUpload Upload, FileEncryptionStream Encrypted)> BeginAsync(FileStream file, string path, string name,
+        string? mediaType, DateTime written, string[] recipients, PendingUploadStore pending, CancellationToken cancellationToken)
     {
         string fileId = FileId.New();
-        int chunkSize = FileHeader.DefaultChunkSize;
-        long length = FileEncryptor.EncryptedLength(manifest, chunkSize);
-        Uri upload = await new TusUploader(_transfers, _token, _time).CreateAsync(fileId, length, cancellationToken).ConfigureAwait(false);
-        var record = new PendingUpload(path, size, sha256, fileId, upload, FileEncryptor.NewFileKey(), FileHeader.NewNoncePrefix(), chunkSize, recipients);
-        pending.Save(record);
-        return record;
+        byte[] fileKey = FileEncryptor.NewFileKey();
+        ulong noncePrefix = FileHeader.NewNoncePrefix();
+        FileEncryptionStream encrypted = Encrypt(file, fileKey, fileId, noncePrefix, FileHeader.DefaultChunkSize, name, mediaType);
+        try
+        {
+            Uri upload = await new TusUploader(_transfers, _token, _time).CreateAsync(fileId, encrypted.Length, encrypted.HeadLength, cancellationToken).ConfigureAwait(false);
+            var record = new PendingUpload(path, file.Length, written, 0, Convert.ToHexStringLower(SHA256.HashData([])), fileId, upload,
+                fileKey, noncePrefix, FileHeader.DefaultChunkSize, recipients);
+            pending.Save(record);
+            return (record, encrypted);
+        }
+        catch
+        {
+            encrypted.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The file's encryption, head last, from its first byte.</summary>
+    private static FileEncryptionStream Encrypt(FileStream file, byte[] fileKey, string fileId, ulong noncePrefix, int chunkSize, string name, string? mediaType)
+    {
+        file.Position = 0;
+        return FileEncryptionStream.HeadLast(file, fileKey, fileId, name, mediaType, noncePrefix, chunkSize, leaveOpen: true);
     }
 
     /// <summary>Whether the server still holds the interrupted upload (it may have expired).</summary>

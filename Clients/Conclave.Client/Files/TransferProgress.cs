@@ -3,7 +3,7 @@ namespace Conclave.Client.Files;
 /// <summary>What a transfer is doing.</summary>
 public enum TransferPhase
 {
-    /// <summary>Reading the file once to make its manifest (size and SHA-256).</summary>
+    /// <summary>Resuming: re-hashing the bytes an interrupted send had encrypted, to check they did not change.</summary>
     Hashing,
     /// <summary>Encrypting and uploading.</summary>
     Uploading,

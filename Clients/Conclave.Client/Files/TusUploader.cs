@@ -44,13 +44,17 @@ public sealed class TusUploader
     /// <summary>Raised before each wait after a failure: the failure, and the attempt about to be made.</summary>
     public event Action<Exception, int>? Retrying;
 
-    /// <summary><c>POST /api/uploads</c>: an upload of <paramref name="length"/> bytes for <paramref name="fileId"/>; its URL.</summary>
+    /// <summary><c>POST /api/uploads</c>: an upload of <paramref name="length"/> bytes for <paramref name="fileId"/>; its
+    /// URL. With <paramref name="headLast"/> above 0 the bytes will come rotated, the file's first
+    /// <paramref name="headLast"/> bytes last (docs/files.md, "Head last").</summary>
     /// <exception cref="ConclaveApiException">Refused: 409 <c>file-exists</c>, 413 <c>too-large</c> or <c>quota-exceeded</c>…</exception>
-    public async Task<Uri> CreateAsync(string fileId, long length, CancellationToken cancellationToken)
+    public async Task<Uri> CreateAsync(string fileId, long length, long headLast, CancellationToken cancellationToken)
     {
         using HttpRequestMessage request = Request(HttpMethod.Post, new Uri("api/uploads", UriKind.Relative));
         request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("Upload-Metadata", "id " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(fileId)));
+        string metadata = "id " + Base64(fileId);
+        if (headLast > 0) metadata += ",head-last " + Base64(headLast.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("Upload-Metadata", metadata);
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Created) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         return response.Headers.Location is { } location
@@ -159,4 +163,6 @@ public sealed class TusUploader
         && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) && offset >= 0
             ? offset
             : throw new ConclaveApiException(response.StatusCode, ConclaveApiException.InvalidResponseCode, "the answer has no valid Upload-Offset");
+
+    private static string Base64(string value) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value));
 }

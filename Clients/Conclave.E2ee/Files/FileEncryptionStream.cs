@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 
 namespace Conclave.E2ee.Files;
 
@@ -16,6 +17,12 @@ namespace Conclave.E2ee.Files;
 /// A size change is caught here (<see cref="IOException"/>), a change of content is not.</para>
 /// <para>Seekable when the plaintext is; a plaintext that cannot seek is read once, in order. <see cref="Length"/> is
 /// known either way. Not thread-safe, as streams are not.</para>
+/// <para><b>Head last</b> (<see cref="HeadLast"/>, docs/files.md): the stream gives the chunk records first and the head
+/// (header and sealed manifest) after them, and hashes the plaintext as it encrypts it, so the file is read once: the
+/// manifest's SHA-256 is known when the head is due. The server puts the head back in front when it commits the blob.
+/// Before any byte of a chunk's record is read, <see cref="PrefixHashed"/> tells the SHA-256 of the plaintext up to
+/// that chunk's end; a sender that resumes later checks the file still hashes to it
+/// (<see cref="VerifyPrefixAsync"/>) before encrypting anything again.</para>
 /// </remarks>
 public sealed class FileEncryptionStream : Stream
 {
@@ -23,6 +30,9 @@ public sealed class FileEncryptionStream : Stream
     private readonly bool _leaveOpen;
     private readonly FileRecordCipher _cipher;                       // Owned
     private readonly FileHeader _header;
+    private readonly PlaintextHash? _hash;                            // Owned; head last only
+    private FileManifest _manifest;                                  // head last: its SHA-256 is a placeholder until hashed
+    private FileHead? _head;                                         // head last: null until the plaintext is hashed
     private readonly long _origin;                                   // the plaintext's position of its byte 0
     private readonly long _recordStride;                             // a whole chunk's record: chunk size + tag
     private byte[]? _chunk;                                          // Owned, pooled: chunk _recordIndex, sealed
@@ -48,20 +58,90 @@ public sealed class FileEncryptionStream : Stream
     /// range, or the plaintext cannot be read.</exception>
     public FileEncryptionStream(Stream plaintext, ReadOnlyMemory<byte> fileKey, string fileId, FileManifest manifest, ulong noncePrefix,
         int chunkSize = FileHeader.DefaultChunkSize, bool leaveOpen = false)
+        : this(plaintext, fileKey, fileId, manifest, noncePrefix, chunkSize, leaveOpen, headLast: false)
+    {
+    }
+
+    private FileEncryptionStream(Stream plaintext, ReadOnlyMemory<byte> fileKey, string fileId, FileManifest manifest, ulong noncePrefix,
+        int chunkSize, bool leaveOpen, bool headLast)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
         if (!plaintext.CanRead) throw new ArgumentException("The plaintext cannot be read.", nameof(plaintext));
         _header = FileEncryptor.CreateHeader(manifest, noncePrefix, chunkSize);
         _cipher = new FileRecordCipher(fileKey.Span, _header, fileId);
-        Head = FileEncryptor.SealHead(_cipher, _header, manifest);
+        _manifest = manifest;
+        if (headLast) _hash = new PlaintextHash();
+        else _head = FileEncryptor.SealHead(_cipher, _header, manifest);
         _plaintext = plaintext;
         _leaveOpen = leaveOpen;
         _origin = plaintext.CanSeek ? plaintext.Position : 0;
         _recordStride = (long)chunkSize + FileHeader.TagLength;
     }
 
+    /// <summary>
+    /// The encrypted file of <paramref name="plaintext"/> with its head last (see the remarks): the chunk records, then
+    /// the head, whose manifest has <paramref name="name"/>, <paramref name="mediaType"/>, the plaintext's size (from
+    /// its position to its end) and the SHA-256 this stream computes. The server must be told the head's length
+    /// (<see cref="HeadLength"/>) to put it back in front.
+    /// </summary>
+    /// <param name="plaintext">The file; seekable, as its size must be known before it is read.</param>
+    /// <exception cref="ArgumentException">As the constructor; also when the plaintext cannot seek, or the name or
+    /// media type break the manifest's rules.</exception>
+    public static FileEncryptionStream HeadLast(Stream plaintext, ReadOnlyMemory<byte> fileKey, string fileId, string name, string? mediaType,
+        ulong noncePrefix, int chunkSize = FileHeader.DefaultChunkSize, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        if (!plaintext.CanSeek) throw new ArgumentException("A head-last encryption needs the plaintext's size first: a seekable stream.", nameof(plaintext));
+        // The hash is a placeholder: only the manifest's length counts until the head is sealed.
+        var manifest = new FileManifest(name, mediaType ?? FileManifest.DefaultMediaType, plaintext.Length - plaintext.Position, new byte[32]);
+        return new FileEncryptionStream(plaintext, fileKey, fileId, manifest, noncePrefix, chunkSize, leaveOpen, headLast: true);
+    }
+
     /// <summary>The first bytes of the file (header and sealed manifest), for <see cref="FileKeyWrap.Wrap"/>.</summary>
-    public FileHead Head { get; }
+    /// <exception cref="InvalidOperationException">Head last, and not sealed yet: the stream was not read to its end,
+    /// nor <see cref="SealHeadAsync"/> called.</exception>
+    public FileHead Head => _head ?? throw new InvalidOperationException("The head is sealed once the whole plaintext is hashed: read the stream to its end, or call SealHeadAsync.");
+
+    /// <summary>The head's length: header, manifest and tag.</summary>
+    public int HeadLength => _header.HeadLength;
+
+    /// <summary>Head last: raised when the plaintext is hashed through one more chunk, before any byte of that chunk's
+    /// record is read, with the bytes hashed from the start and their SHA-256 (see <see cref="VerifyPrefixAsync"/>).</summary>
+    public event Action<long, byte[]>? PrefixHashed;
+
+    /// <summary>
+    /// Head last, resuming: hashes the plaintext's first <paramref name="length"/> bytes and tells whether they still
+    /// hash to <paramref name="sha256"/>, the last <see cref="PrefixHashed"/> of the interrupted attempt. Only when
+    /// they do may the upload continue with the same key: otherwise other plaintext would be sealed under the same
+    /// nonces. Then dispose this stream and start afresh.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not head last, or something was hashed already.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or beyond the file.</exception>
+    public async Task<bool> VerifyPrefixAsync(long length, ReadOnlyMemory<byte> sha256, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_hash is null || _hash.Through != 0) throw new InvalidOperationException("Only a head-last stream that has hashed nothing yet can verify a prefix.");
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _header.Size);
+        _recordIndex = -1;                                           // the buffer is used for hashing
+        await _hash.HashThroughAsync(_plaintext, _origin, length, Buffer(), progress, cancellationToken).ConfigureAwait(false);
+        _plaintextAt = -1;
+        return CryptographicOperations.FixedTimeEquals(_hash.Current(), sha256.Span);
+    }
+
+    /// <summary>Head last: hashes what is left of the plaintext, if anything, and seals the head; done anyway when a
+    /// read reaches the head. For a sender whose upload had all its bytes before an interruption.</summary>
+    public async ValueTask<FileHead> SealHeadAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_head is not null) return _head;
+        _recordIndex = -1;
+        await _hash!.HashThroughAsync(_plaintext, _origin, _header.Size, Buffer(), null, cancellationToken).ConfigureAwait(false);
+        return SealedHead();
+    }
+
+    /// <summary>The manifest of the file: with its SHA-256 once known (head last: once <see cref="Head"/> is).</summary>
+    public FileManifest Manifest => _head is null ? throw new InvalidOperationException("The manifest's hash is not known yet.") : _manifest;
 
     /// <inheritdoc/>
     public override bool CanRead => !_disposed;
@@ -114,15 +194,22 @@ public sealed class FileEncryptionStream : Stream
         while (!buffer.IsEmpty && _position < Length)
         {
             int copied;
-            if (_position < _header.HeadLength)
+            long at = FileOffset();
+            if (at < _header.HeadLength)
             {
-                copied = CopyHead(buffer);
+                if (_head is null)
+                {
+                    _recordIndex = -1;
+                    _hash!.HashThrough(_plaintext, _origin, _header.Size, Buffer());
+                    SealedHead();
+                }
+                copied = CopyHead(at, buffer);
             }
             else
             {
-                (long index, int at) = Locate();
+                (long index, int within) = Locate(at);
                 if (index != _recordIndex) Seal(index);
-                copied = CopyRecord(at, buffer);
+                copied = CopyRecord(within, buffer);
             }
             buffer = buffer[copied..];
             total += copied;
@@ -145,15 +232,17 @@ public sealed class FileEncryptionStream : Stream
         while (!buffer.IsEmpty && _position < Length)
         {
             int copied;
-            if (_position < _header.HeadLength)
+            long at = FileOffset();
+            if (at < _header.HeadLength)
             {
-                copied = CopyHead(buffer.Span);
+                if (_head is null) await SealHeadAsync(cancellationToken).ConfigureAwait(false);
+                copied = CopyHead(at, buffer.Span);
             }
             else
             {
-                (long index, int at) = Locate();
+                (long index, int within) = Locate(at);
                 if (index != _recordIndex) await SealAsync(index, cancellationToken).ConfigureAwait(false);
-                copied = CopyRecord(at, buffer.Span);
+                copied = CopyRecord(within, buffer.Span);
             }
             buffer = buffer[copied..];
             total += copied;
@@ -179,6 +268,7 @@ public sealed class FileEncryptionStream : Stream
         {
             _disposed = true;
             _cipher.Dispose();
+            _hash?.Dispose();
             if (_chunk is not null) ArrayPool<byte>.Shared.Return(_chunk, clearArray: true);
             _chunk = null;
             if (!_leaveOpen) _plaintext.Dispose();
@@ -186,18 +276,27 @@ public sealed class FileEncryptionStream : Stream
         base.Dispose(disposing);
     }
 
-    private int CopyHead(Span<byte> destination)
+    /// <summary>Where <see cref="Position"/> is in the file: head last, the stream's first bytes are the file's from the
+    /// head's end, and its last the head's.</summary>
+    private long FileOffset()
     {
-        ReadOnlySpan<byte> rest = Head.Bytes[(int)_position..];
+        if (_hash is null) return _position;
+        long body = Length - _header.HeadLength;
+        return _position < body ? _position + _header.HeadLength : _position - body;
+    }
+
+    private int CopyHead(long at, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> rest = _head!.Bytes[(int)at..];
         int copied = Math.Min(rest.Length, destination.Length);
         rest[..copied].CopyTo(destination);
         _position += copied;
         return copied;
     }
 
-    private (long Index, int At) Locate()
+    private (long Index, int At) Locate(long at)
     {
-        long fromFirst = _position - _header.HeadLength;
+        long fromFirst = at - _header.HeadLength;
         return (fromFirst / _recordStride, (int)(fromFirst % _recordStride));
     }
 
@@ -210,10 +309,12 @@ public sealed class FileEncryptionStream : Stream
         return copied;
     }
 
-    private long PrepareSeal(long index)
+    private byte[] Buffer() => _chunk ??= ArrayPool<byte>.Shared.Rent(FileEncryptor.MaxChunkLength(_header));
+
+    private void PrepareSeal(long index)
     {
         _recordIndex = -1;                                           // until sealed: a failure leaves no stale record
-        _chunk ??= ArrayPool<byte>.Shared.Rent(FileEncryptor.MaxChunkLength(_header));
+        Buffer();
         long offset = index * _header.ChunkSize;
         if (_plaintextAt != offset)
         {
@@ -221,12 +322,18 @@ public sealed class FileEncryptionStream : Stream
             _plaintext.Position = _origin + offset;
         }
         _plaintextAt = -1;
-        return offset;
     }
 
     private void Seal(long index)
     {
-        long offset = PrepareSeal(index);
+        long offset = index * _header.ChunkSize;
+        if (_hash is not null && _hash.Through < offset)             // resumed past what was hashed: hash the gap first
+        {
+            _recordIndex = -1;
+            _hash.HashThrough(_plaintext, _origin, offset, Buffer());
+            _plaintextAt = -1;
+        }
+        PrepareSeal(index);
         int length = _header.ChunkLength(index);
         bool last = index == _header.ChunkCount - 1;
         FileEncryptor.ReadPlaintext(_plaintext, _chunk.AsSpan(0, length), offset, _header.Size, last);
@@ -235,7 +342,14 @@ public sealed class FileEncryptionStream : Stream
 
     private async ValueTask SealAsync(long index, CancellationToken cancellationToken)
     {
-        long offset = PrepareSeal(index);
+        long offset = index * _header.ChunkSize;
+        if (_hash is not null && _hash.Through < offset)             // resumed past what was hashed: hash the gap first
+        {
+            _recordIndex = -1;
+            await _hash.HashThroughAsync(_plaintext, _origin, offset, Buffer(), null, cancellationToken).ConfigureAwait(false);
+            _plaintextAt = -1;
+        }
+        PrepareSeal(index);
         int length = _header.ChunkLength(index);
         bool last = index == _header.ChunkCount - 1;
         await FileEncryptor.ReadPlaintextAsync(_plaintext, _chunk.AsMemory(0, length), offset, _header.Size, last, cancellationToken).ConfigureAwait(false);
@@ -245,8 +359,22 @@ public sealed class FileEncryptionStream : Stream
     private void Sealed(long index, long offset, int length, bool last)
     {
         _plaintextAt = last ? -1 : offset + length;                  // the last read probed one byte past the end
+        if (_hash is not null && _hash.Through == offset)
+        {
+            _hash.Append(_chunk.AsSpan(0, length));
+            PrefixHashed?.Invoke(_hash.Through, _hash.Current());
+        }
         _cipher.Seal(index + 1, last, _chunk.AsSpan(0, length), _tag);
         _recordIndex = index;
         _chunkLength = length;
+    }
+
+    /// <summary>Head last, the whole plaintext hashed: the manifest gets its SHA-256 and the head is sealed.</summary>
+    private FileHead SealedHead()
+    {
+        _plaintextAt = -1;
+        _manifest = new FileManifest(_manifest.Name, _manifest.MediaType, _manifest.Size, _hash!.Current());
+        _head = FileEncryptor.SealHead(_cipher, _header, _manifest);
+        return _head;
     }
 }
