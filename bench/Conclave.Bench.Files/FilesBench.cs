@@ -1,13 +1,17 @@
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
+using Conclave.E2ee.Files;
 using Conclave.FileStore;
 
 namespace Conclave.Bench.Files;
 
 /// <summary>Everything one run measured.</summary>
-internal sealed record FilesResult(DateTimeOffset StartedAt, double? LoadBefore, double? LoadAfter, string FileName, long Size, long EncryptedLength,
+internal sealed record FilesResult(DateTimeOffset StartedAt, double? LoadBefore, double? LoadAfter, string FileName, long Size, FileHeader Encrypted,
     IReadOnlyList<CryptoResult> Crypto, IReadOnlyList<RawResult> Raw, IReadOnlyList<EndToEndResult> EndToEnd, IReadOnlyList<MemoryResult> Memory,
-    double TotalSeconds);
+    double TotalSeconds)
+{
+    public long EncryptedLength => Encrypted.EncryptedLength;
+}
 
 /// <summary>The whole run: crypto, then raw and end to end per store (alternated, run by run), then memory per store.</summary>
 internal sealed class FilesBench(BenchOptions options, TextWriter progress)
@@ -30,7 +34,7 @@ internal sealed class FilesBench(BenchOptions options, TextWriter progress)
 
             string fileName = $"bench-{options.SizeMiB}MiB.bin";
             long size = (long)options.SizeMiB * TestFiles.MiB;
-            long length = TestFiles.EncryptedLength(fileName, size);
+            FileHeader encrypted = TestFiles.Encrypted(fileName, size);
             var raw = new List<RawResult>();
             var endToEnd = new List<EndToEndResult>();
             if (options.Transfer)
@@ -41,7 +45,7 @@ internal sealed class FilesBench(BenchOptions options, TextWriter progress)
                 TestFiles.Create(file, options.SizeMiB, seed: 1);
                 TestFiles.Create(warmup, WarmupMiB, seed: 2);
                 foreach (StoreKind store in options.Stores)
-                    await RunStoreAsync(store, work, file, warmup, length, raw, endToEnd, cancellationToken).ConfigureAwait(false);
+                    await RunStoreAsync(store, work, file, warmup, encrypted, raw, endToEnd, cancellationToken).ConfigureAwait(false);
                 File.Delete(file);
                 File.Delete(warmup);
             }
@@ -57,7 +61,7 @@ internal sealed class FilesBench(BenchOptions options, TextWriter progress)
                     memory.Add(await separate.RunAsync(store, serverDll, big, work, cancellationToken).ConfigureAwait(false));
                 File.Delete(big);
             }
-            return new FilesResult(startedAt, loadBefore, MachineInfo.ReadLoadAverage(), fileName, size, length, crypto, raw, endToEnd, memory,
+            return new FilesResult(startedAt, loadBefore, MachineInfo.ReadLoadAverage(), fileName, size, encrypted, crypto, raw, endToEnd, memory,
                 total.Elapsed.TotalSeconds);
         }
         finally
@@ -76,7 +80,7 @@ internal sealed class FilesBench(BenchOptions options, TextWriter progress)
         }
     }
 
-    private async Task RunStoreAsync(StoreKind store, string work, string file, string warmup, long length, List<RawResult> raw,
+    private async Task RunStoreAsync(StoreKind store, string work, string file, string warmup, FileHeader encrypted, List<RawResult> raw,
         List<EndToEndResult> endToEnd, CancellationToken cancellationToken)
     {
         string tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -110,19 +114,19 @@ internal sealed class FilesBench(BenchOptions options, TextWriter progress)
             progress.WriteLine($"{store}: starting the server in this process…");
             await using EndToEndSession session = await EndToEndSession.StartAsync(serverStore, settings, work, options.AzuritePid, cancellationToken).ConfigureAwait(false);
             progress.WriteLine($"{store}: warm-up (raw and end to end, {WarmupMiB} MiB, not reported)…");
-            long warmupLength = TestFiles.EncryptedLength(Path.GetFileName(warmup), new FileInfo(warmup).Length);
-            await rawBench.RunFileStoreAsync(store, rawStore, warmupLength, cancellationToken).ConfigureAwait(false);
-            if (container is not null) await rawBench.RunSdkAsync(container, warmupLength, cancellationToken).ConfigureAwait(false);
+            FileHeader warmupFile = TestFiles.Encrypted(Path.GetFileName(warmup), new FileInfo(warmup).Length);
+            await rawBench.RunFileStoreAsync(store, rawStore, warmupFile, cancellationToken).ConfigureAwait(false);
+            if (container is not null) await rawBench.RunSdkAsync(container, warmupFile, cancellationToken).ConfigureAwait(false);
             await session.RunAsync(store, 0, warmup, cancellationToken).ConfigureAwait(false);
 
             for (int run = 1; run <= options.Runs; run++)
             {
-                RawResult r = await rawBench.RunFileStoreAsync(store, rawStore, length, cancellationToken).ConfigureAwait(false);
+                RawResult r = await rawBench.RunFileStoreAsync(store, rawStore, encrypted, cancellationToken).ConfigureAwait(false);
                 raw.Add(r);
                 progress.WriteLine($"{store} run {run}: raw stage+commit {r.UploadMiBps:0} MiB/s, read {r.ReadMiBps:0} MiB/s");
                 if (container is not null)
                 {
-                    RawResult sdk = await rawBench.RunSdkAsync(container, length, cancellationToken).ConfigureAwait(false);
+                    RawResult sdk = await rawBench.RunSdkAsync(container, encrypted, cancellationToken).ConfigureAwait(false);
                     raw.Add(sdk);
                     progress.WriteLine($"{store} run {run}: SDK without MD5 stage+commit {sdk.UploadMiBps:0} MiB/s, read {sdk.ReadMiBps:0} MiB/s");
                 }

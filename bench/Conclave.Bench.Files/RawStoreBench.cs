@@ -39,10 +39,11 @@ internal sealed class RawStoreBench(BenchOptions options)
     /// a CRC64 of every block itself, in JavaScript, as Put Block's contract asks when no MD5 is sent.)</summary>
     public const string SdkVariant = "Azure SDK, no Content-MD5 (Azurite computes CRC64)";
 
-    public async Task<RawResult> RunFileStoreAsync(StoreKind store, IBlobStore blobs, long length, CancellationToken cancellationToken)
+    public async Task<RawResult> RunFileStoreAsync(StoreKind store, IBlobStore blobs, FileHeader encrypted, CancellationToken cancellationToken)
     {
         string blob = FileId.New();
-        IReadOnlyList<(long Offset, int Length)> blocks = TestFiles.ServerBlocks(length);
+        long length = encrypted.EncryptedLength;
+        IReadOnlyList<(long Offset, int Length)> blocks = TestFiles.ServerBlocks(encrypted);
         byte[][] buffers = RandomBlocks();
         var stageMs = new List<double>(blocks.Count);
         try
@@ -81,10 +82,11 @@ internal sealed class RawStoreBench(BenchOptions options)
     }
 
     /// <summary>The same over the Azure SDK alone, without the transactional MD5 the store asks for.</summary>
-    public async Task<RawResult> RunSdkAsync(BlobContainerClient container, long length, CancellationToken cancellationToken)
+    public async Task<RawResult> RunSdkAsync(BlobContainerClient container, FileHeader encrypted, CancellationToken cancellationToken)
     {
         BlockBlobClient blob = container.GetBlockBlobClient(FileId.New());
-        IReadOnlyList<(long Offset, int Length)> blocks = TestFiles.ServerBlocks(length);
+        long length = encrypted.EncryptedLength;
+        IReadOnlyList<(long Offset, int Length)> blocks = TestFiles.ServerBlocks(encrypted);
         byte[][] buffers = RandomBlocks();
         var stageMs = new List<double>(blocks.Count);
         try

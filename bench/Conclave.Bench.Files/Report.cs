@@ -11,10 +11,10 @@ internal static class Report
     {
         machine.WriteHeader(output, "Conclave.Bench.Files", options.RedactedArguments, result.StartedAt, result.TotalSeconds, result.LoadBefore, result.LoadAfter);
         output.WriteLine($"runtime: {machine.Runtime}; this process (tool, and the in-process server and client): {(machine.ServerGc ? "server" : "workstation")} GC");
-        var blocks = TestFiles.ServerBlocks(result.EncryptedLength);
+        var blocks = TestFiles.ServerBlocks(result.Encrypted);
         output.WriteLine($"file:    {result.FileName}: {N(result.Size)} bytes of random plaintext, {N(result.EncryptedLength)} bytes encrypted (4 MiB chunks); " +
             $"the server stages {blocks.Count} blocks ({blocks.Count(b => b.Length == TestFiles.ServerBlockSize)} of {TestFiles.ServerBlockSize / TestFiles.MiB} MiB), " +
-            $"PATCH bodies of {TestFiles.PatchBytes / TestFiles.MiB} MiB");
+            $"one PATCH, the head ({result.Encrypted.HeadLength} bytes) last");
         output.WriteLine("MiB/s: encrypted bytes / seconds, MiB = 2^20 bytes");
 
         List<string[]> rows;

@@ -1,4 +1,3 @@
-using Conclave.Client.Files;
 using Conclave.E2ee.Files;
 using Conclave.MediaServer.Hosting;
 
@@ -11,9 +10,6 @@ internal static class TestFiles
 
     /// <summary>The server's block size (<c>Conclave:Files:BlockSize</c>, default 8 MiB).</summary>
     public static int ServerBlockSize { get; } = new FilesOptions().BlockSize;
-
-    /// <summary>The most bytes one PATCH of the client carries (TusUploader.PatchBytes, 128 MiB).</summary>
-    public static long PatchBytes { get; } = new TusUploader(new HttpClient(), "unused").PatchBytes;
 
     /// <summary>Writes <paramref name="mib"/> MiB of pseudo-random bytes (incompressible; seeded, so a run can be
     /// repeated) to <paramref name="path"/>.</summary>
@@ -29,24 +25,22 @@ internal static class TestFiles
         }
     }
 
-    /// <summary>The length of the encrypted file SecureFiles sends for a plaintext of <paramref name="size"/> bytes
-    /// named <paramref name="name"/> (default chunk size and media type, as SendAsync makes it).</summary>
-    public static long EncryptedLength(string name, long size) =>
-        FileEncryptor.EncryptedLength(new FileManifest(name, FileManifest.DefaultMediaType, size, new byte[32]));
+    /// <summary>The header of the encrypted file SecureFiles sends for a plaintext of <paramref name="size"/> bytes named
+    /// <paramref name="name"/> (default chunk size and media type, as SendAsync makes it): its length and its head's.</summary>
+    public static FileHeader Encrypted(string name, long size) =>
+        FileEncryptor.CreateHeader(new FileManifest(name, FileManifest.DefaultMediaType, size, new byte[32]), 0);
 
     /// <summary>
-    /// The blocks the server stages for an upload of <paramref name="length"/> bytes sent by TusUploader: PATCH bodies
-    /// of at most <see cref="PatchBytes"/>, each read in blocks of <see cref="ServerBlockSize"/> (UploadReceiver), the
-    /// last block of a body being the rest. (offset, length) of each, in order.
+    /// The blocks the server stages for the upload SecureFiles sends (head last, in one PATCH; docs/files.md): the
+    /// records in blocks of <see cref="ServerBlockSize"/> (UploadReceiver), the last one ending where the head starts,
+    /// then the head. (upload offset, length) of each, in upload order.
     /// </summary>
-    public static IReadOnlyList<(long Offset, int Length)> ServerBlocks(long length)
+    public static IReadOnlyList<(long Offset, int Length)> ServerBlocks(FileHeader encrypted)
     {
         var blocks = new List<(long, int)>();
-        for (long patch = 0; patch < length; patch += PatchBytes)
-        {
-            long end = Math.Min(length, patch + PatchBytes);
-            for (long at = patch; at < end; at += ServerBlockSize) blocks.Add((at, (int)Math.Min(ServerBlockSize, end - at)));
-        }
+        long headStart = encrypted.EncryptedLength - encrypted.HeadLength;
+        for (long at = 0; at < headStart; at += ServerBlockSize) blocks.Add((at, (int)Math.Min(ServerBlockSize, headStart - at)));
+        blocks.Add((headStart, encrypted.HeadLength));
         return blocks;
     }
 }
