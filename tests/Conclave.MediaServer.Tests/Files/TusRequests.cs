@@ -76,4 +76,32 @@ internal sealed class TusRequests(Uri server, string token) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Resumes as a tus client does after a cut: asks for the offset and sends the rest of <paramref name="upload"/> from
+    /// there. While the cut request is still being finished the upload is locked (423) or the offset moves (409), or the
+    /// PATCH is refused before its body was read (the connection closes): it asks again. The offset it resumed from.
+    /// </summary>
+    public async Task<long> ResumeAsync(string fileId, byte[] upload)
+    {
+        while (true)
+        {
+            long offset;
+            using (HttpResponseMessage head = await HeadAsync(fileId)) offset = Offset(head);
+            System.Net.HttpStatusCode status;
+            try
+            {
+                using HttpResponseMessage rest = await PatchAsync(fileId, offset, upload[(int)offset..]);
+                status = rest.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                status = System.Net.HttpStatusCode.Locked;             // refused before its body was read: the connection closed
+            }
+            if (status == System.Net.HttpStatusCode.NoContent) return offset;
+            if (status is not (System.Net.HttpStatusCode.Locked or System.Net.HttpStatusCode.Conflict))
+                throw new Xunit.Sdk.XunitException($"the resumed PATCH got {status}");
+            await Task.Delay(50, Deadline.Token);
+        }
+    }
 }
