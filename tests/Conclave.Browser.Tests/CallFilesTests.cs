@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Conclave.Client;
@@ -62,13 +62,16 @@ public sealed class CallFilesTests(BrowserFixture fixture, ITestOutputHelper out
         Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(await saved.PathAsync(), ct))));
         await bruno.WaitForStateAsync($"s.files.some(f => f.fileId === '{fileId}' && f.status === 'saved' && f.progress === 1 && f.sha256 === '{sha256}' && f.error === null)");
 
-        // The upload was tus-js-client's, through /api/uploads: a POST naming only the file id, PATCHes to the upload,
-        // and the file is complete at exactly the encrypted length, with a key for each page's device.
-        long length = FileEncryptor.EncryptedLength(new FileManifest(Name, MediaType, Size, SHA256.HashData(plaintext)));
+        // The upload was tus-js-client's, through /api/uploads: a POST naming only the file id and the length of the head
+        // sent last (docs/files.md, "Head last"), PATCHes to the upload, and the file is complete at exactly the encrypted
+        // length, with a key for each page's device.
+        var manifest = new FileManifest(Name, MediaType, Size, SHA256.HashData(plaintext));
+        long length = FileEncryptor.EncryptedLength(manifest);
+        int headLength = FileHeader.Length + manifest.EncodedLength + FileHeader.TagLength;
         string origin = fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority);
         Assert.Contains(alice.Requests, url => url == $"{origin}/vendor/tus/tus.js");
         Assert.Single(uploads, u => u.Method == "POST" && u.Url == $"{origin}/api/uploads"
-            && u.Metadata == "id " + Convert.ToBase64String(Encoding.UTF8.GetBytes(fileId)) && u.Resumable == "1.0.0");
+            && u.Metadata == $"id {Base64(fileId)},head-last {Base64(headLength.ToString(CultureInfo.InvariantCulture))}" && u.Resumable == "1.0.0");
         Assert.Equal(2, uploads.Count(u => u.Method == "PATCH" && u.Url == $"{origin}/api/uploads/{fileId}"));
         using ConclaveApiClient api = ConclaveApiClient.Create(fixture.Server.BaseAddress, await TokenAsync(alice));
         FileDto file = await api.GetFileAsync(fileId, ct);
@@ -84,15 +87,17 @@ public sealed class CallFilesTests(BrowserFixture fixture, ITestOutputHelper out
         Assert.Equal(length, blob.Length);
         Assert.False(PlaintextRuns.Contains(blob, plaintext), "the stored blob holds a run of the plaintext");
 
+        // The head sent last was committed in front: the blob starts with the header.
+        Assert.True(FileHeader.TryRead(blob, out FileHeader stored) && stored.HeadLength == headLength, "the blob does not start with its header");
+
         // One bit of chunk 1 changes on the server: Bruno's page says the file was altered and saves nothing.
-        int headLength = FileHeader.Length + BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(20)) + FileHeader.TagLength;
-        using (FileStream stored = new(blobPath, FileMode.Open, FileAccess.ReadWrite))
+        using (FileStream onDisk = new(blobPath, FileMode.Open, FileAccess.ReadWrite))
         {
             long at = headLength + FileHeader.DefaultChunkSize + FileHeader.TagLength + 1000;
-            stored.Position = at;
-            byte b = (byte)stored.ReadByte();
-            stored.Position = at;
-            stored.WriteByte((byte)(b ^ 0x20));
+            onDisk.Position = at;
+            byte b = (byte)onDisk.ReadByte();
+            onDisk.Position = at;
+            onDisk.WriteByte((byte)(b ^ 0x20));
         }
         await downloadButton.ClickAsync();
         await bruno.WaitForStateAsync($"s.files.some(f => f.fileId === '{fileId}' && f.status === 'failed' && f.error === 'tampered' && f.sha256 === null)");
@@ -185,4 +190,6 @@ public sealed class CallFilesTests(BrowserFixture fixture, ITestOutputHelper out
 
         public void AddReceiveKey(ulong kid, ReadOnlySpan<byte> baseKey) { }
     }
+
+    private static string Base64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
 }

@@ -163,7 +163,7 @@ public sealed class FileFormatVectorTests(BrowserFixture fixture, ITestOutputHel
 
     /// <summary>
     /// "valid": encryptFile of the bytes, of a File and as a stream gives exactly the ciphertext (head, then one piece per
-    /// chunk record), at the length the formula says; encodeManifest and decodeHeader agree; decryptFile of the whole
+    /// chunk record), at the length the formula says, and head last gives it rotated (docs/files.md, "Head last"); encodeManifest and decodeHeader agree; decryptFile of the whole
     /// and of 1- to 7-byte pieces gives the plaintext, the manifest and the head.
     /// </summary>
     private const string ValidChecks = """
@@ -186,6 +186,10 @@ public sealed class FileFormatVectorTests(BrowserFixture fixture, ITestOutputHel
           check(hex(fromFile) === v.ciphertext, `${name}: encryptFile of a File (its own name) differs`);
           const fromStream = await readAll(F.encryptFileStream(new Blob([pt]), key, v.fileId, options));
           check(hex(fromStream) === v.ciphertext, `${name}: encryptFileStream of a Blob differs`);
+          const headLength = F.headLengthOf(pt, options);
+          const headLast = await collect(F.encryptFile(new Blob([pt]), key, v.fileId, { ...options, headLast: true }));
+          check(headLength === pieces[0].length && hex(headLast) === hex(concat([ct.subarray(headLength), ct.subarray(0, headLength)])),
+            `${name}: head last, ${headLength} bytes of head, is not the ciphertext rotated`);
           const length = F.encryptedLength(pt.length, F.manifestLength(v.fileName, v.mediaType), v.chunkSize);
           check(length === ct.length && F.manifestLength(v.fileName, v.mediaType) === v.manifest.length / 2, `${name}: encryptedLength ${length}, want ${ct.length}`);
           check(F.encryptedLengthOf(pt, options) === ct.length && F.encryptedLengthOf(file, { ...options, name: undefined }) === ct.length, `${name}: encryptedLengthOf`);

@@ -17,7 +17,7 @@
 
 import { decodeDevicePublicKeys, encodeDevicePublicKeys } from '../e2ee/device-keys.js';
 import {
-  DEFAULT_MEDIA_TYPE, FileFormatError, HEADER_LENGTH, MAX_MANIFEST_LENGTH, TAG_LENGTH, decodeHeader, decryptFile, encryptFile,
+  DEFAULT_MEDIA_TYPE, FileFormatError, HEADER_LENGTH, MAX_MANIFEST_LENGTH, TAG_LENGTH, decodeHeader, decryptFile, encryptFile, headLengthOf,
   encryptedLengthOf, importFileKey, newFileId, newFileKey,
 } from './file-format.js';
 import { deviceDigest, unwrapFileKey, wrapFileKey } from './file-key-wrap.js';
@@ -263,17 +263,19 @@ export class CallFiles extends EventTarget {
   /**
    * Encrypts `file` and uploads it with tus-js-client: one stream of records (file-format.js) read by tus in
    * UPLOAD_CHUNK_SIZE pieces, each PATCH retried on failure from the server's offset (tus keeps the current piece).
-   * Resolves with the head (header || manifest record), which the wraps sign.
+   * The head goes last (docs/files.md, "Head last"), so the file is read once. Resolves with the head (header ||
+   * manifest record), which the wraps sign.
    */
   async #upload(file, fileKey, fileId, { type, length }, progress) {
     const tus = await loadTus();
-    const pieces = encryptFile(file, fileKey, fileId, { type });
+    const pieces = encryptFile(file, fileKey, fileId, { type, headLast: true });
+    const headLength = headLengthOf(file, { type });
     let head = null;
     const reader = {   // what tus-js-client reads a stream through (a ReadableStreamDefaultReader's shape)
       read: async () => {
         const { done, value } = await pieces.next();
         if (done) return { done: true, value: undefined };
-        head ??= value.slice();   // the first piece is the head
+        head = value.length === headLength ? value.slice() : null;   // the last piece is the head
         return { done: false, value };
       },
       cancel: () => { pieces.return(undefined).catch(() => {}); },
@@ -283,7 +285,8 @@ export class CallFiles extends EventTarget {
         endpoint: new URL('/api/uploads', location.href).href,
         uploadSize: length,
         chunkSize: UPLOAD_CHUNK_SIZE,
-        metadata: { id: fileId },   // the only key the server takes: names stay in the sealed manifest
+        // The only keys the server takes: names stay in the sealed manifest.
+        metadata: { id: fileId, 'head-last': String(headLength) },
         headers: { Authorization: `Bearer ${this.#token}` },
         retryDelays: RETRY_DELAYS,
         storeFingerprintForResuming: false,
@@ -293,6 +296,7 @@ export class CallFiles extends EventTarget {
       });
       upload.start();
     });
+    if (head === null) throw new Error('the encryption ended without its head');
     const header = decodeHeader(head.subarray(0, HEADER_LENGTH));
     if (head.length !== HEADER_LENGTH + header.manifestLength + TAG_LENGTH) throw new Error('the encrypted head is not header and manifest');
     return head;

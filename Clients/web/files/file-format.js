@@ -394,13 +394,15 @@ function concat(...parts) {
  * @property {string} [type] The media type; the Blob's type, else {@link DEFAULT_MEDIA_TYPE}, when absent ('' is kept).
  * @property {number} [chunkSize] Plaintext bytes per chunk, 64 to 64 MiB; {@link DEFAULT_CHUNK_SIZE}.
  * @property {Uint8Array} [noncePrefix] 8 bytes, for test vectors only: a random prefix otherwise.
+ * @property {boolean} [headLast] Yield the chunk records first and the head last (docs/files.md, "Head last"): the
+ *   file is read once, hashed as it is sealed. The upload must tell the server the head's length ({@link headLengthOf}).
  */
 
 /**
  * Encrypts `file` ("Layout"): yields the head (header || manifest record: the bytes whose SHA-256 each key wrap
  * signs), then each chunk record in order, {@link encryptedLength} bytes in all. Reads the file twice, a slice at a
- * time: once for the manifest's SHA-256, which comes before the chunks, then to seal them; memory stays at a few
- * chunks whatever the file's size. Arguments are checked at once (TypeError, RangeError); reading and WebCrypto
+ * time: once for the manifest's SHA-256, which comes before the chunks, then to seal them; with `headLast`, once, the
+ * head coming after the records. Memory stays at a few chunks whatever the file's size. Arguments are checked at once (TypeError, RangeError); reading and WebCrypto
  * errors come from the generator.
  * @param {Blob | Uint8Array | ArrayBuffer} file
  * @param {Uint8Array | CryptoKey} key The 256-bit file key.
@@ -418,7 +420,7 @@ export function encryptFile(file, key, fileId, options = {}) {
     if (given === null || given.length !== NONCE_PREFIX_LENGTH) throw new TypeError('the nonce prefix is not 8 bytes');
     prefix = given.slice();
   }
-  return sealFile(input, key, id, { name, type, chunkSize, prefix });
+  return sealFile(input, key, id, { name, type, chunkSize, prefix, headLast: options.headLast === true });
 }
 
 /**
@@ -431,6 +433,18 @@ export function encryptFile(file, key, fileId, options = {}) {
 export function encryptedLengthOf(file, options = {}) {
   const { input, name, type, chunkSize } = plan(file, options);
   return encryptedLength(input.size, manifestLength(name, type), chunkSize);
+}
+
+/**
+ * The length of the head (header, manifest, tag) {@link encryptFile} gives for `file` with these `options`: the
+ * tus `head-last` metadata of a head-last upload.
+ * @param {Blob | Uint8Array | ArrayBuffer} file
+ * @param {EncryptOptions} [options]
+ * @returns {number}
+ */
+export function headLengthOf(file, options = {}) {
+  const { name, type } = plan(file, options);
+  return HEADER_LENGTH + manifestLength(name, type) + TAG_LENGTH;
 }
 
 /** The input and the manifest fields of {@link encryptFile}, defaults applied and checked. */
@@ -462,16 +476,21 @@ export function encryptFileStream(file, key, fileId, options) {
   }, { highWaterMark: 0 });
 }
 
-async function* sealFile(input, rawKey, id, { name, type, chunkSize, prefix }) {
+async function* sealFile(input, rawKey, id, { name, type, chunkSize, prefix, headLast }) {
   const key = await importFileKey(rawKey, 'encrypt');
   const size = input.size;
   const hash = new Sha256();
-  for await (const slice of input.slices(READ_SIZE)) hash.update(slice);
-  const manifest = encodeManifest({ name, type, size, sha256: hash.digest() });
-  const header = encodeHeader({ chunkSize, noncePrefix: prefix, manifestLength: manifest.length, size });
+  // The chunk records depend on the manifest's length only (their AAD holds the header), not on its SHA-256.
+  const header = encodeHeader({ chunkSize, noncePrefix: prefix, manifestLength: manifestLength(name, type), size });
   const records = new RecordParameters(header, id);
-  const manifestRecord = new Uint8Array(await crypto.subtle.encrypt(records.for(0, false), key, manifest));
-  yield concat(header, manifestRecord);
+  const sealHead = async () => {
+    const manifest = encodeManifest({ name, type, size, sha256: hash.digest() });
+    return concat(header, new Uint8Array(await crypto.subtle.encrypt(records.for(0, false), key, manifest)));
+  };
+  if (!headLast) {
+    for await (const slice of input.slices(READ_SIZE)) hash.update(slice);
+    yield await sealHead();
+  }
 
   // One record sealing (off this thread) while the previous one is handed out, and the next slice being read.
   const n = chunkCount(size, chunkSize);
@@ -481,6 +500,7 @@ async function* sealFile(input, rawKey, id, { name, type, chunkSize, prefix }) {
   for await (const slice of input.slices(perSlice * chunkSize)) {
     for (let at = 0; at === 0 || at < slice.length; at += chunkSize) {   // an empty file: one empty slice, one chunk
       const plaintext = slice.subarray(at, at + chunkSize);
+      if (headLast) hash.update(plaintext);
       const sealing = crypto.subtle.encrypt(records.for(i + 1, i === n - 1), key, plaintext);   // copies plaintext now
       sealing.catch(noop);   // awaited below; a consumer that stops early leaves it unobserved
       i++;
@@ -490,6 +510,7 @@ async function* sealFile(input, rawKey, id, { name, type, chunkSize, prefix }) {
   }
   if (i !== n) throw new Error(`the file gave ${i} chunks, not ${n}: it changed while it was read`);
   yield new Uint8Array(await pending);
+  if (headLast) yield await sealHead();
 }
 
 /** What {@link encryptFile} reads: a Blob (sliced, read asynchronously) or bytes in memory (viewed). */
