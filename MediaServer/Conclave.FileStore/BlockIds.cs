@@ -5,7 +5,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace Conclave.FileStore;
 
 /// <summary>
-/// Block ids: one block per upload piece, named after the ciphertext offset of its first byte.
+/// Block ids: one block per upload piece, named after the upload offset of its first byte (the blob's offset, unless the
+/// upload sent the file's head last: docs/files.md).
 /// <para>
 /// Azure requires a block id to be base64 of at most 64 bytes, and all ids of one blob to have the same length. An id
 /// here is base64 of 24 ASCII bytes, <c>"off"</c> and the offset as 21 zero-padded decimal digits (any non-negative
@@ -30,7 +31,7 @@ public static class BlockIds
     private const int DigitCount = 21;
     private static ReadOnlySpan<byte> Prefix => "off"u8;
 
-    /// <summary>The block id for a block starting at <paramref name="offset"/> in the blob's ciphertext.</summary>
+    /// <summary>The block id for a block starting at <paramref name="offset"/> in the upload.</summary>
     /// <param name="offset">The offset of the block's first byte, 0 or more.</param>
     /// <returns>32 base64 characters.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>

@@ -17,6 +17,8 @@ namespace Conclave.Client.Files;
 /// before any byte of a chunk's record leaves (<see cref="Conclave.E2ee.Files.FileEncryptionStream.PrefixHashed"/>).</param>
 /// <param name="PrefixSha256">Hex SHA-256 of those bytes. A file that changed (in size, write time or those bytes)
 /// starts afresh: never the same key and nonces over other bytes.</param>
+/// <param name="EncryptedLength">The upload's length, which the file's size, name, media type and chunk size fix: a
+/// resume must encrypt under the same header, which every record's AAD holds.</param>
 public sealed record PendingUpload(
     string Path,
     long Size,
@@ -28,7 +30,15 @@ public sealed record PendingUpload(
     byte[] FileKey,
     ulong NoncePrefix,
     int ChunkSize,
-    IReadOnlyList<string> Recipients);
+    long EncryptedLength,
+    IReadOnlyList<string> Recipients)
+{
+    /// <summary>Whether the record's fields hold together (a record damaged on disk is not resumed).</summary>
+    internal bool IsWellFormed() =>
+        Size >= 0 && HashedThrough >= 0 && HashedThrough <= Size && PrefixSha256 is { Length: 64 } && PrefixSha256.All(char.IsAsciiHexDigit)
+        && FileKey is { Length: Conclave.E2ee.Files.FileEncryptor.FileKeyLength } && Upload is not null && !string.IsNullOrEmpty(FileId)
+        && ChunkSize > 0 && EncryptedLength > 0;
+}
 
 /// <summary>The <see cref="PendingUpload"/> records of one device, one JSON file each, named after the sent file's path.</summary>
 public sealed class PendingUploadStore
@@ -58,7 +68,8 @@ public sealed class PendingUploadStore
         }
     }
 
-    /// <summary>Writes the record (atomically: a temporary file renamed over the old one).</summary>
+    /// <summary>Writes the record: to a temporary file, flushed to disk, then renamed over the old one, so that what it
+    /// says survives a crash or a power cut before the bytes it covers are sent.</summary>
     public void Save(PendingUpload pending)
     {
         if (!OperatingSystem.IsWindows())
@@ -70,7 +81,10 @@ public sealed class PendingUploadStore
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temporary, options))
+        {
             JsonSerializer.Serialize(stream, pending, PendingUploadJson.Default.PendingUpload);
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temporary, file, overwrite: true);
     }
 

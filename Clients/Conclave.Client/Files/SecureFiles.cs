@@ -71,36 +71,14 @@ public sealed class SecureFiles
         DateTime written = File.GetLastWriteTimeUtc(path);
         string name = Path.GetFileName(path);
 
-        // Resume only the same file: same size and write time, and its bytes encrypted so far unchanged.
-        PendingUpload? resumed = pending.Find(path);
-        if (resumed is not null && (resumed.Size != size || resumed.LastWriteUtc != written || resumed.PrefixSha256 is not { Length: 64 }
-            || !await IsResumableAsync(resumed, cancellationToken).ConfigureAwait(false)))
-        {
-            pending.Delete(path);
-            resumed = null;
-        }
-        FileEncryptionStream? encrypted = null;
+        (PendingUpload upload, FileEncryptionStream encrypted)? resumed =
+            await ResumeAsync(file, path, name, mediaType, written, pending, progress, cancellationToken).ConfigureAwait(false);
+        (PendingUpload upload, FileEncryptionStream encrypted) = resumed
+            ?? await BeginAsync(file, path, name, mediaType, written, everyone, pending, cancellationToken).ConfigureAwait(false);
         try
         {
-            PendingUpload upload;
-            if (resumed is not null)
-            {
-                encrypted = Encrypt(file, resumed.FileKey, resumed.FileId, resumed.NoncePrefix, resumed.ChunkSize, name, mediaType);
-                if (!await encrypted.VerifyPrefixAsync(resumed.HashedThrough, Convert.FromHexString(resumed.PrefixSha256),
-                    Report(progress, TransferPhase.Hashing, resumed.HashedThrough), cancellationToken).ConfigureAwait(false))
-                {
-                    encrypted.Dispose();
-                    encrypted = null;
-                    pending.Delete(path);
-                    CryptographicOperations.ZeroMemory(resumed.FileKey);
-                    resumed = null;
-                }
-            }
-            if (resumed is null) (upload, encrypted) = await BeginAsync(file, path, name, mediaType, written, everyone, pending, cancellationToken).ConfigureAwait(false);
-            else upload = resumed;
-
             // Before any byte of a chunk leaves, the record says the file was hashed through it (see PendingUpload).
-            encrypted!.PrefixHashed += (through, sha256) =>
+            encrypted.PrefixHashed += (through, sha256) =>
             {
                 upload = upload with { HashedThrough = through, PrefixSha256 = Convert.ToHexStringLower(sha256) };
                 pending.Save(upload);
@@ -125,7 +103,7 @@ public sealed class SecureFiles
         }
         finally
         {
-            encrypted?.Dispose();
+            encrypted.Dispose();
         }
     }
 
@@ -225,12 +203,12 @@ public sealed class SecureFiles
         string fileId = FileId.New();
         byte[] fileKey = FileEncryptor.NewFileKey();
         ulong noncePrefix = FileHeader.NewNoncePrefix();
-        FileEncryptionStream encrypted = Encrypt(file, fileKey, fileId, noncePrefix, FileHeader.DefaultChunkSize, name, mediaType);
+        FileEncryptionStream encrypted = Encrypt(file, fileKey, fileId, noncePrefix, FileHeader.DefaultChunkSize, name, mediaType, null);
         try
         {
             Uri upload = await new TusUploader(_transfers, _token, _time).CreateAsync(fileId, encrypted.Length, encrypted.HeadLength, cancellationToken).ConfigureAwait(false);
             var record = new PendingUpload(path, file.Length, written, 0, Convert.ToHexStringLower(SHA256.HashData([])), fileId, upload,
-                fileKey, noncePrefix, FileHeader.DefaultChunkSize, recipients);
+                fileKey, noncePrefix, FileHeader.DefaultChunkSize, encrypted.Length, recipients);
             pending.Save(record);
             return (record, encrypted);
         }
@@ -241,11 +219,61 @@ public sealed class SecureFiles
         }
     }
 
-    /// <summary>The file's encryption, head last, from its first byte.</summary>
-    private static FileEncryptionStream Encrypt(FileStream file, byte[] fileKey, string fileId, ulong noncePrefix, int chunkSize, string name, string? mediaType)
+    /// <summary>
+    /// The interrupted send of this same file, ready to go on: the same size, write time and upload length, the upload
+    /// still on the server, and the bytes it had encrypted still hashing as it recorded. Null otherwise, or when there
+    /// is none: then the stale record is forgotten, its key wiped, and its upload deleted (its quota given back).
+    /// </summary>
+    private async Task<(PendingUpload, FileEncryptionStream)?> ResumeAsync(FileStream file, string path, string name, string? mediaType,
+        DateTime written, PendingUploadStore pending, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        PendingUpload? record = pending.Find(path);
+        if (record is null) return null;
+        if (record.IsWellFormed() && record.Size == file.Length && record.LastWriteUtc == written
+            && await IsResumableAsync(record, cancellationToken).ConfigureAwait(false))
+        {
+            // The header the upload began with (its size included), so that a file that changed size fails to read.
+            FileEncryptionStream encrypted = Encrypt(file, record.FileKey, record.FileId, record.NoncePrefix, record.ChunkSize, name, mediaType, record.Size);
+            try
+            {
+                if (encrypted.Length == record.EncryptedLength
+                    && await encrypted.VerifyPrefixAsync(record.HashedThrough, Convert.FromHexString(record.PrefixSha256),
+                        Report(progress, TransferPhase.Hashing, record.HashedThrough), cancellationToken).ConfigureAwait(false))
+                    return (record, encrypted);
+            }
+            catch
+            {
+                encrypted.Dispose();
+                throw;
+            }
+            encrypted.Dispose();
+        }
+        pending.Delete(path);
+        if (record.FileKey is not null) CryptographicOperations.ZeroMemory(record.FileKey);
+        if (record.Upload is not null) await TryDeleteUploadAsync(record.Upload, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Deletes an abandoned upload, if the server still has it; a failure leaves it to expire.</summary>
+    private async Task TryDeleteUploadAsync(Uri upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new TusUploader(_transfers, _token, _time).DeleteAsync(upload, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ConclaveApiException or ConclaveConnectionException)
+        {
+            // Gone already (404), or the server is unreachable: the upload expires on its own (Conclave:Files:UploadExpiry).
+        }
+    }
+
+    /// <summary>The file's encryption, head last, from its first byte; <paramref name="size"/> as in
+    /// <see cref="FileEncryptionStream.HeadLast"/>.</summary>
+    private static FileEncryptionStream Encrypt(FileStream file, byte[] fileKey, string fileId, ulong noncePrefix, int chunkSize, string name,
+        string? mediaType, long? size)
     {
         file.Position = 0;
-        return FileEncryptionStream.HeadLast(file, fileKey, fileId, name, mediaType, noncePrefix, chunkSize, leaveOpen: true);
+        return FileEncryptionStream.HeadLast(file, fileKey, fileId, name, mediaType, noncePrefix, chunkSize, leaveOpen: true, size);
     }
 
     /// <summary>Whether the server still holds the interrupted upload (it may have expired).</summary>

@@ -62,6 +62,23 @@ public sealed class TusUploader
             : throw new ConclaveApiException(response.StatusCode, ConclaveApiException.InvalidResponseCode, "the upload's creation has no Location");
     }
 
+    /// <summary><c>DELETE</c> on the upload (tus termination): the server drops its bytes and gives back its quota.
+    /// While a request of ours that was cut is still being finished the upload is locked (423): it waits and asks again,
+    /// up to <see cref="MaxConsecutiveFailures"/> times.</summary>
+    /// <exception cref="ConclaveApiException">404 <c>file-not-found</c> (unknown or expired), 403, still locked…</exception>
+    public async Task DeleteAsync(Uri upload, CancellationToken cancellationToken)
+    {
+        for (int failures = 1; ; failures++)
+        {
+            using HttpRequestMessage request = Request(HttpMethod.Delete, upload);
+            using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode) return;
+            if (response.StatusCode != HttpStatusCode.Locked || failures >= MaxConsecutiveFailures)
+                throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RetryDelay(failures), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary><c>HEAD</c> on the upload: how many bytes the server holds.</summary>
     /// <exception cref="ConclaveApiException">404 <c>file-not-found</c> (unknown or expired), 403…</exception>
     public async Task<long> GetOffsetAsync(Uri upload, CancellationToken cancellationToken)
@@ -106,8 +123,7 @@ public sealed class TusUploader
                     throw new ConclaveConnectionException(upload, $"the upload failed {failures} times in a row: {e.Message}", e);
                 }
                 Retrying?.Invoke(e, failures + 1);
-                TimeSpan delay = TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(failures - 1, 16), TimeSpan.FromSeconds(30).Ticks));
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryDelay(failures), _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -126,6 +142,11 @@ public sealed class TusUploader
         if (response.StatusCode != HttpStatusCode.NoContent) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         return OffsetOf(response);
     }
+
+    /// <summary>The wait after the <paramref name="failures"/>th failure in a row: <see cref="FirstRetryDelay"/>, doubled
+    /// each time, at most 30 s.</summary>
+    private TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(failures - 1, 16), TimeSpan.FromSeconds(30).Ticks));
 
     private HttpRequestMessage Request(HttpMethod method, Uri uri)
     {

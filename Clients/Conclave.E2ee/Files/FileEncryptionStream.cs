@@ -7,8 +7,8 @@ namespace Conclave.E2ee.Files;
 /// The encrypted file (docs/file-format.md) as a read-only stream, made on the fly from the plaintext: what a resumable
 /// (tus) upload reads. Encryption is deterministic given the key, nonce prefix, file id, manifest and chunk size, so
 /// after seeking to any offset (the server's <c>Upload-Offset</c>) it reads the bytes a whole pass would have given
-/// there. Seeking re-reads and re-seals only the chunk that holds the new position. Constant memory: one pooled
-/// buffer of a chunk, cleared on dispose.
+/// there. Seeking re-reads and re-seals only the chunk that holds the new position (head last, a seek forward also
+/// hashes the plaintext it skips). Constant memory: one pooled buffer of a chunk, cleared on dispose.
 /// </summary>
 /// <remarks>
 /// <para>The plaintext must not change between passes or resumes, and the caller must check it has not (e.g. that it
@@ -20,9 +20,9 @@ namespace Conclave.E2ee.Files;
 /// <para><b>Head last</b> (<see cref="HeadLast"/>, docs/files.md): the stream gives the chunk records first and the head
 /// (header and sealed manifest) after them, and hashes the plaintext as it encrypts it, so the file is read once: the
 /// manifest's SHA-256 is known when the head is due. The server puts the head back in front when it commits the blob.
-/// Before any byte of a chunk's record is read, <see cref="PrefixHashed"/> tells the SHA-256 of the plaintext up to
-/// that chunk's end; a sender that resumes later checks the file still hashes to it
-/// (<see cref="VerifyPrefixAsync"/>) before encrypting anything again.</para>
+/// Before any byte of a chunk's record (or of the head) is read, <see cref="PrefixHashed"/> has told the SHA-256 of the
+/// plaintext up to that chunk's end (or more), and returned; a sender that resumes later checks the file still hashes to
+/// it (<see cref="VerifyPrefixAsync"/>) before encrypting anything again. Seeking forward hashes the plaintext skipped.</para>
 /// </remarks>
 public sealed class FileEncryptionStream : Stream
 {
@@ -33,6 +33,7 @@ public sealed class FileEncryptionStream : Stream
     private readonly PlaintextHash? _hash;                            // Owned; head last only
     private FileManifest _manifest;                                  // head last: its SHA-256 is a placeholder until hashed
     private FileHead? _head;                                         // head last: null until the plaintext is hashed
+    private long _announced;                                         // head last: how far PrefixHashed has told, and returned
     private readonly long _origin;                                   // the plaintext's position of its byte 0
     private readonly long _recordStride;                             // a whole chunk's record: chunk size + tag
     private byte[]? _chunk;                                          // Owned, pooled: chunk _recordIndex, sealed
@@ -87,13 +88,16 @@ public sealed class FileEncryptionStream : Stream
     /// <param name="plaintext">The file; seekable, as its size must be known before it is read.</param>
     /// <exception cref="ArgumentException">As the constructor; also when the plaintext cannot seek, or the name or
     /// media type break the manifest's rules.</exception>
+    /// <param name="size">The plaintext's size: when resuming, the size it had when the upload began (every record's
+    /// AAD holds it), so that a plaintext of another size fails to read instead of being sealed under another header;
+    /// null for the plaintext's length from its position.</param>
     public static FileEncryptionStream HeadLast(Stream plaintext, ReadOnlyMemory<byte> fileKey, string fileId, string name, string? mediaType,
-        ulong noncePrefix, int chunkSize = FileHeader.DefaultChunkSize, bool leaveOpen = false)
+        ulong noncePrefix, int chunkSize = FileHeader.DefaultChunkSize, bool leaveOpen = false, long? size = null)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
         if (!plaintext.CanSeek) throw new ArgumentException("A head-last encryption needs the plaintext's size first: a seekable stream.", nameof(plaintext));
         // The hash is a placeholder: only the manifest's length counts until the head is sealed.
-        var manifest = new FileManifest(name, mediaType ?? FileManifest.DefaultMediaType, plaintext.Length - plaintext.Position, new byte[32]);
+        var manifest = new FileManifest(name, mediaType ?? FileManifest.DefaultMediaType, size ?? plaintext.Length - plaintext.Position, new byte[32]);
         return new FileEncryptionStream(plaintext, fileKey, fileId, manifest, noncePrefix, chunkSize, leaveOpen, headLast: true);
     }
 
@@ -105,8 +109,9 @@ public sealed class FileEncryptionStream : Stream
     /// <summary>The head's length: header, manifest and tag.</summary>
     public int HeadLength => _header.HeadLength;
 
-    /// <summary>Head last: raised when the plaintext is hashed through one more chunk, before any byte of that chunk's
-    /// record is read, with the bytes hashed from the start and their SHA-256 (see <see cref="VerifyPrefixAsync"/>).</summary>
+    /// <summary>Head last: raised before any byte of a chunk's record or of the head is read, whenever the plaintext
+    /// behind it was not told yet, with the bytes hashed from the start and their SHA-256 (see
+    /// <see cref="VerifyPrefixAsync"/>). A handler that throws fails the read, and is called again by the next one.</summary>
     public event Action<long, byte[]>? PrefixHashed;
 
     /// <summary>
@@ -126,6 +131,7 @@ public sealed class FileEncryptionStream : Stream
         _recordIndex = -1;                                           // the buffer is used for hashing
         await _hash.HashThroughAsync(_plaintext, _origin, length, Buffer(), progress, cancellationToken).ConfigureAwait(false);
         _plaintextAt = -1;
+        _announced = length;                                         // the caller's record already says so
         return CryptographicOperations.FixedTimeEquals(_hash.Current(), sha256.Span);
     }
 
@@ -203,12 +209,14 @@ public sealed class FileEncryptionStream : Stream
                     _hash!.HashThrough(_plaintext, _origin, _header.Size, Buffer());
                     SealedHead();
                 }
+                Announce(_header.Size);
                 copied = CopyHead(at, buffer);
             }
             else
             {
                 (long index, int within) = Locate(at);
                 if (index != _recordIndex) Seal(index);
+                Announce(index * _header.ChunkSize + _chunkLength);
                 copied = CopyRecord(within, buffer);
             }
             buffer = buffer[copied..];
@@ -236,12 +244,14 @@ public sealed class FileEncryptionStream : Stream
             if (at < _header.HeadLength)
             {
                 if (_head is null) await SealHeadAsync(cancellationToken).ConfigureAwait(false);
+                Announce(_header.Size);
                 copied = CopyHead(at, buffer.Span);
             }
             else
             {
                 (long index, int within) = Locate(at);
                 if (index != _recordIndex) await SealAsync(index, cancellationToken).ConfigureAwait(false);
+                Announce(index * _header.ChunkSize + _chunkLength);
                 copied = CopyRecord(within, buffer.Span);
             }
             buffer = buffer[copied..];
@@ -359,14 +369,20 @@ public sealed class FileEncryptionStream : Stream
     private void Sealed(long index, long offset, int length, bool last)
     {
         _plaintextAt = last ? -1 : offset + length;                  // the last read probed one byte past the end
-        if (_hash is not null && _hash.Through == offset)
-        {
-            _hash.Append(_chunk.AsSpan(0, length));
-            PrefixHashed?.Invoke(_hash.Through, _hash.Current());
-        }
+        if (_hash is not null && _hash.Through == offset) _hash.Append(_chunk.AsSpan(0, length));
         _cipher.Seal(index + 1, last, _chunk.AsSpan(0, length), _tag);
         _recordIndex = index;
         _chunkLength = length;
+    }
+
+    /// <summary>Head last: before bytes sealed from the plaintext up to <paramref name="end"/> are read, tells
+    /// <see cref="PrefixHashed"/> how far the plaintext is hashed, unless it was told that far already.</summary>
+    private void Announce(long end)
+    {
+        if (_hash is null || end <= _announced) return;
+        long through = _hash.Through;                                // at least end: a chunk is hashed before it is sealed
+        PrefixHashed?.Invoke(through, _hash.Current());
+        _announced = through;
     }
 
     /// <summary>Head last, the whole plaintext hashed: the manifest gets its SHA-256 and the head is sealed.</summary>

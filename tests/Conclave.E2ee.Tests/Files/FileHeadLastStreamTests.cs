@@ -106,6 +106,55 @@ public sealed class FileHeadLastStreamTests
     }
 
     [Fact]
+    public async Task A_handler_that_fails_fails_the_read_and_is_told_again_before_the_bytes_go_out()
+    {
+        byte[] plaintext = FileTestData.Bytes(200, 10);
+        (byte[] rotated, _) = await RotatedAsync(plaintext, 64);
+        using FileEncryptionStream stream = Open(new MemoryStream(plaintext), 64);
+        var told = new List<long>();
+        bool fail = true;
+        stream.PrefixHashed += (through, _) =>
+        {
+            if (through == 128 && fail)
+            {
+                fail = false;
+                throw new IOException("the pending record could not be saved");
+            }
+            told.Add(through);
+        };
+        byte[] buffer = new byte[rotated.Length];
+        await Assert.ThrowsAsync<IOException>(async () => await stream.ReadExactlyAsync(buffer, Ct));   // fails at chunk 1
+        Assert.Equal([64L], told);
+        Assert.Equal(80, stream.Position);                           // chunk 0's record, not one byte of chunk 1's
+
+        stream.Position = 80;                                        // the retry, from the server's offset
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, rotated.Length - 80), Ct);
+        Assert.True(rotated.AsSpan(80).SequenceEqual(buffer.AsSpan(0, rotated.Length - 80)));
+        Assert.Equal([64L, 128, 192, 200], told);
+    }
+
+    [Fact]
+    public async Task Reading_the_head_first_tells_the_whole_file_hashed_before_its_first_byte()
+    {
+        byte[] plaintext = FileTestData.Bytes(300, 11);
+        (byte[] rotated, FileHead head) = await RotatedAsync(plaintext, 64);
+        using FileEncryptionStream stream = Open(new MemoryStream(plaintext), 64);
+        var told = new List<(long, byte[])>();
+        stream.PrefixHashed += (through, sha256) => told.Add((through, sha256));
+        stream.Position = rotated.Length - head.Bytes.Length;        // a server that says the records are all in
+        byte[] read = new byte[head.Bytes.Length];
+        await stream.ReadExactlyAsync(read, Ct);
+        Assert.Equal(head.Bytes, read);
+        (long through, byte[] hash) = Assert.Single(told);
+        Assert.Equal(300, through);
+        Assert.Equal(SHA256.HashData(plaintext), hash);
+
+        stream.Position = 0;                                         // the records after it: nothing more to tell
+        await stream.CopyToAsync(Stream.Null, Ct);
+        Assert.Single(told);
+    }
+
+    [Fact]
     public async Task A_resume_checks_the_prefix_and_continues_with_identical_bytes()
     {
         byte[] plaintext = FileTestData.Bytes(1000, 4);

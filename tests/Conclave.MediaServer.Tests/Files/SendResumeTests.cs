@@ -11,8 +11,8 @@ namespace Conclave.MediaServer.Tests.Files;
 /// <summary>
 /// A send is encrypted head last and read once (docs/files.md, "Head last"), so an interrupted send cannot compare the
 /// whole file's hash before resuming: it checks the bytes it had encrypted (the pending record's prefix hash). A file
-/// changed in those bytes, even with its size and write time put back, starts afresh under a new key; a change past
-/// them resumes, and the recipient gets the file as it is now.
+/// changed in those bytes, even with its size and write time put back, starts afresh under a new key (and the abandoned
+/// upload is deleted), as does a damaged record; a change past them resumes, and the recipient gets the file as it is now.
 /// </summary>
 public sealed class SendResumeTests : IAsyncLifetime
 {
@@ -40,13 +40,17 @@ public sealed class SendResumeTests : IAsyncLifetime
 
     [Fact]
     public async Task A_file_changed_in_the_bytes_already_sent_starts_afresh_even_with_its_size_and_time_restored() =>
-        await InterruptChangeAndSendAgainAsync(changeAt: 1024 * 1024, expectResumed: false);
+        await InterruptChangeAndSendAgainAsync(changeAt: 1024 * 1024, damageRecord: false, expectResumed: false);
 
     [Fact]
     public async Task A_file_changed_only_past_the_bytes_already_sent_resumes_and_arrives_as_it_is_now() =>
-        await InterruptChangeAndSendAgainAsync(changeAt: Size - 10, expectResumed: true);
+        await InterruptChangeAndSendAgainAsync(changeAt: Size - 10, damageRecord: false, expectResumed: true);
 
-    private async Task InterruptChangeAndSendAgainAsync(int changeAt, bool expectResumed)
+    [Fact]
+    public async Task A_damaged_pending_record_starts_afresh_instead_of_failing() =>
+        await InterruptChangeAndSendAgainAsync(changeAt: null, damageRecord: true, expectResumed: false);
+
+    private async Task InterruptChangeAndSendAgainAsync(int? changeAt, bool damageRecord, bool expectResumed)
     {
         (User alice, User bruno) = await UsersAsync();
         byte[] data = RandomNumberGenerator.GetBytes(Size);
@@ -65,17 +69,27 @@ public sealed class SendResumeTests : IAsyncLifetime
         Assert.InRange(record.HashedThrough, _store!.GateOffset, Size / 2);   // what was encrypted: the gate, and what went ahead of it
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data.AsSpan(0, (int)record.HashedThrough))), record.PrefixSha256);
 
-        // Change one byte, and put the size and write time back as they were.
-        DateTime written = File.GetLastWriteTimeUtc(source);
-        data[changeAt] ^= 0x5A;
-        await File.WriteAllBytesAsync(source, data, Deadline.Token);
-        File.SetLastWriteTimeUtc(source, written);
+        // Change one byte, and put the size and write time back as they were; or damage the record's hash.
+        if (changeAt is int at)
+        {
+            DateTime written = File.GetLastWriteTimeUtc(source);
+            data[at] ^= 0x5A;
+            await File.WriteAllBytesAsync(source, data, Deadline.Token);
+            File.SetLastWriteTimeUtc(source, written);
+        }
+        if (damageRecord) pending.Save(record with { PrefixSha256 = new string('z', 64) });
         _store.Open();
 
         SentFile sent = await alice.Files.SendAsync(source, [bruno.Id], pending, null, Deadline.Token);
         Assert.Equal(expectResumed, sent.Resumed);
         Assert.Equal(expectResumed, sent.FileId == record.FileId);
         Assert.Null(pending.Find(Path.GetFullPath(source)));
+        if (!expectResumed)
+        {
+            // The abandoned upload was deleted, its quota given back.
+            ConclaveApiException gone = await Assert.ThrowsAsync<ConclaveApiException>(() => alice.Api.GetFileAsync(record.FileId, Deadline.Token));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+        }
 
         string target = Path.Combine(_directory, "received.pdf");
         (_, string path) = await bruno.Files.ReceiveAsync(sent.FileId, target, _directory, null, Deadline.Token);
