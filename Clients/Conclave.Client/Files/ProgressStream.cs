@@ -2,11 +2,15 @@ namespace Conclave.Client.Files;
 
 /// <summary>
 /// Reads at most <c>limit</c> bytes of an inner stream (not disposed here) and reports how many have been read so far,
-/// for progress bars over a request body or a download.
+/// for progress bars over a request body or a download. Keeps what a read of the inner stream threw
+/// (<see cref="Failure"/>), so that a request whose body failed can tell that from a network failure.
 /// </summary>
 internal sealed class ProgressStream(Stream inner, long limit, Action<long> report) : Stream
 {
     private long _read;
+
+    /// <summary>What the inner stream threw, if it did (cancellation aside).</summary>
+    public Exception? Failure { get; private set; }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -23,8 +27,15 @@ internal sealed class ProgressStream(Stream inner, long limit, Action<long> repo
 
     public override int Read(Span<byte> buffer)
     {
-        int read = inner.Read(buffer[..Allowed(buffer.Length)]);
-        return Count(read);
+        try
+        {
+            return Count(inner.Read(buffer[..Allowed(buffer.Length)]));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failure = e;
+            throw;
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -32,8 +43,15 @@ internal sealed class ProgressStream(Stream inner, long limit, Action<long> repo
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int read = await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false);
-        return Count(read);
+        try
+        {
+            return Count(await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failure = e;
+            throw;
+        }
     }
 
     private int Allowed(int wanted) => (int)Math.Min(wanted, limit - _read);

@@ -96,6 +96,7 @@ public sealed class TusUploader
     /// </summary>
     /// <exception cref="ConclaveApiException">The server refused the upload (a 4xx other than a conflict of offsets).</exception>
     /// <exception cref="ConclaveConnectionException">The server could not be reached <see cref="MaxConsecutiveFailures"/> times in a row.</exception>
+    /// <exception cref="InvalidOperationException">A stream from <paramref name="openAt"/> failed to read.</exception>
     public async Task UploadAsync(Uri upload, long length, Func<long, Stream> openAt, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(openAt);
@@ -134,11 +135,22 @@ public sealed class TusUploader
         await using Stream source = openAt(offset);
         using HttpRequestMessage request = Request(HttpMethod.Patch, upload);
         request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        var content = new StreamContent(new ProgressStream(source, count, sent => progress?.Report(offset + sent)), 1024 * 1024);
+        var body = new ProgressStream(source, count, sent => progress?.Report(offset + sent));
+        var content = new StreamContent(body, 1024 * 1024);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
         content.Headers.ContentLength = count;
         request.Content = content;
-        using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (body.Failure is { } failure && e is not OperationCanceledException)
+        {
+            // The bytes to send could not be read (the file changed, or cannot be read): no retry helps.
+            throw new InvalidOperationException($"the upload's bytes could not be read: {failure.Message}", failure);
+        }
+        using HttpResponseMessage response = sent;
         if (response.StatusCode != HttpStatusCode.NoContent) throw await ConclaveApiClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         return OffsetOf(response);
     }

@@ -14,7 +14,9 @@ namespace Conclave.E2ee.Files;
 /// <para>The plaintext must not change between passes or resumes, and the caller must check it has not (e.g. that it
 /// still hashes to <see cref="FileManifest.Sha256"/>) before resuming: sealing other bytes under the same key and
 /// nonces would let whoever holds both versions of a record recover their XOR and forge records (AES-GCM nonce reuse).
-/// A size change is caught here (<see cref="IOException"/>), a change of content is not.</para>
+/// Within one stream, a size change is caught (<see cref="IOException"/>), and so is a chunk among the last
+/// <see cref="ResealCheck.Window"/> sealed that seals differently when read again (a retry after the file changed);
+/// across streams, the caller must check.</para>
 /// <para>Seekable when the plaintext is; a plaintext that cannot seek is read once, in order. <see cref="Length"/> is
 /// known either way. Not thread-safe, as streams are not.</para>
 /// <para><b>Head last</b> (<see cref="HeadLast"/>, docs/files.md): the stream gives the chunk records first and the head
@@ -38,6 +40,7 @@ public sealed class FileEncryptionStream : Stream
     private readonly long _recordStride;                             // a whole chunk's record: chunk size + tag
     private byte[]? _chunk;                                          // Owned, pooled: chunk _recordIndex, sealed
     private readonly byte[] _tag = new byte[FileHeader.TagLength];   // its tag
+    private readonly ResealCheck _resealed = new();                  // a chunk sealed again must seal as it did
     private long _recordIndex = -1;                                  // -1: none
     private int _chunkLength;
     private long _plaintextAt;                                       // where the plaintext stream is, from _origin; -1: unknown
@@ -371,6 +374,7 @@ public sealed class FileEncryptionStream : Stream
         _plaintextAt = last ? -1 : offset + length;                  // the last read probed one byte past the end
         if (_hash is not null && _hash.Through == offset) _hash.Append(_chunk.AsSpan(0, length));
         _cipher.Seal(index + 1, last, _chunk.AsSpan(0, length), _tag);
+        _resealed.Sealed(index, _tag);
         _recordIndex = index;
         _chunkLength = length;
     }

@@ -126,6 +126,31 @@ public sealed class FileEncryptionStreamTests
     }
 
     [Fact]
+    public async Task A_chunk_that_changed_since_it_was_sealed_is_refused_when_read_again()
+    {
+        byte[] plaintext = FileTestData.Bytes(1000, 9);
+        (byte[] whole, _) = await FileTestData.EncryptAsync(plaintext, 64, noncePrefix: Prefix);
+        byte[] file = (byte[])plaintext.Clone();
+        using FileEncryptionStream stream = Open(plaintext, 64, new MemoryStream(file));
+        await stream.CopyToAsync(Stream.Null, Ct);
+
+        file[64 * 3 + 5] ^= 1;                                      // chunk 3 changes after it was sent
+        int chunk3 = stream.HeadLength + 3 * 80;
+        stream.Position = chunk3 + 10;                               // a retry from inside its record
+        await Assert.ThrowsAsync<IOException>(() => stream.ReadExactlyAsync(new byte[10], Ct).AsTask());
+        Assert.Equal(chunk3 + 10, stream.Position);                  // not one byte of it
+
+        stream.Position = stream.HeadLength;                         // the chunks that did not change still read
+        byte[] first = new byte[3 * 80];
+        stream.ReadExactly(first);
+        Assert.True(whole.AsSpan(stream.HeadLength, first.Length).SequenceEqual(first));
+        file[64 * 3 + 5] ^= 1;                                      // and chunk 3 as it was
+        stream.Position = chunk3;
+        stream.ReadExactly(first.AsSpan(0, 80));
+        Assert.True(whole.AsSpan(chunk3, 80).SequenceEqual(first.AsSpan(0, 80)));
+    }
+
+    [Fact]
     public void The_stream_is_read_only_and_disposes_its_plaintext_unless_left_open()
     {
         byte[] plaintext = FileTestData.Bytes(10, 8);
