@@ -234,19 +234,18 @@ public sealed class SecureFiles
         {
             // The header the upload began with (its size included), so that a file that changed size fails to read.
             FileEncryptionStream encrypted = Encrypt(file, record.FileKey, record.FileId, record.NoncePrefix, record.ChunkSize, name, mediaType, record.Size);
+            bool same = false;
             try
             {
-                if (encrypted.Length == record.EncryptedLength
+                same = encrypted.Length == record.EncryptedLength
                     && await encrypted.VerifyPrefixAsync(record.HashedThrough, Convert.FromHexString(record.PrefixSha256),
-                        Report(progress, TransferPhase.Hashing, record.HashedThrough), cancellationToken).ConfigureAwait(false))
-                    return (record, encrypted);
+                        Report(progress, TransferPhase.Hashing, record.HashedThrough), cancellationToken).ConfigureAwait(false);
             }
-            catch
+            finally
             {
-                encrypted.Dispose();
-                throw;
+                if (!same) encrypted.Dispose();
             }
-            encrypted.Dispose();
+            if (same) return (record, encrypted);
         }
         pending.Delete(path);
         if (record.FileKey is not null) CryptographicOperations.ZeroMemory(record.FileKey);

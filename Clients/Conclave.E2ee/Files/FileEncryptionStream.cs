@@ -131,9 +131,7 @@ public sealed class FileEncryptionStream : Stream
         if (_hash is null || _hash.Through != 0) throw new InvalidOperationException("Only a head-last stream that has hashed nothing yet can verify a prefix.");
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _header.Size);
-        _recordIndex = -1;                                           // the buffer is used for hashing
-        await _hash.HashThroughAsync(_plaintext, _origin, length, Buffer(), progress, cancellationToken).ConfigureAwait(false);
-        _plaintextAt = -1;
+        await HashToAsync(length, progress, cancellationToken).ConfigureAwait(false);
         _announced = length;                                         // the caller's record already says so
         return CryptographicOperations.FixedTimeEquals(_hash.Current(), sha256.Span);
     }
@@ -144,8 +142,7 @@ public sealed class FileEncryptionStream : Stream
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_head is not null) return _head;
-        _recordIndex = -1;
-        await _hash!.HashThroughAsync(_plaintext, _origin, _header.Size, Buffer(), null, cancellationToken).ConfigureAwait(false);
+        await HashToAsync(_header.Size, null, cancellationToken).ConfigureAwait(false);
         return SealedHead();
     }
 
@@ -208,18 +205,15 @@ public sealed class FileEncryptionStream : Stream
             {
                 if (_head is null)
                 {
-                    _recordIndex = -1;
-                    _hash!.HashThrough(_plaintext, _origin, _header.Size, Buffer());
+                    HashTo(_header.Size);
                     SealedHead();
                 }
-                Announce(_header.Size);
                 copied = CopyHead(at, buffer);
             }
             else
             {
                 (long index, int within) = Locate(at);
                 if (index != _recordIndex) Seal(index);
-                Announce(index * _header.ChunkSize + _chunkLength);
                 copied = CopyRecord(within, buffer);
             }
             buffer = buffer[copied..];
@@ -247,14 +241,12 @@ public sealed class FileEncryptionStream : Stream
             if (at < _header.HeadLength)
             {
                 if (_head is null) await SealHeadAsync(cancellationToken).ConfigureAwait(false);
-                Announce(_header.Size);
                 copied = CopyHead(at, buffer.Span);
             }
             else
             {
                 (long index, int within) = Locate(at);
                 if (index != _recordIndex) await SealAsync(index, cancellationToken).ConfigureAwait(false);
-                Announce(index * _header.ChunkSize + _chunkLength);
                 copied = CopyRecord(within, buffer.Span);
             }
             buffer = buffer[copied..];
@@ -300,6 +292,7 @@ public sealed class FileEncryptionStream : Stream
 
     private int CopyHead(long at, Span<byte> destination)
     {
+        Announce(_header.Size);
         ReadOnlySpan<byte> rest = _head!.Bytes[(int)at..];
         int copied = Math.Min(rest.Length, destination.Length);
         rest[..copied].CopyTo(destination);
@@ -315,6 +308,7 @@ public sealed class FileEncryptionStream : Stream
 
     private int CopyRecord(int at, Span<byte> destination)
     {
+        Announce(_recordIndex * _header.ChunkSize + _chunkLength);
         ReadOnlySpan<byte> rest = at < _chunkLength ? _chunk.AsSpan(at, _chunkLength - at) : _tag.AsSpan(at - _chunkLength);
         int copied = Math.Min(rest.Length, destination.Length);
         rest[..copied].CopyTo(destination);
@@ -323,6 +317,23 @@ public sealed class FileEncryptionStream : Stream
     }
 
     private byte[] Buffer() => _chunk ??= ArrayPool<byte>.Shared.Rent(FileEncryptor.MaxChunkLength(_header));
+
+    /// <summary>Head last: hashes the plaintext up to <paramref name="end"/> through the chunk buffer, which then holds
+    /// no record, and leaves the plaintext's position to be set again.</summary>
+    private async ValueTask HashToAsync(long end, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        _recordIndex = -1;
+        _plaintextAt = -1;
+        await _hash!.HashThroughAsync(_plaintext, _origin, end, Buffer(), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The synchronous <see cref="HashToAsync"/>.</summary>
+    private void HashTo(long end)
+    {
+        _recordIndex = -1;
+        _plaintextAt = -1;
+        _hash!.HashThrough(_plaintext, _origin, end, Buffer());
+    }
 
     private void PrepareSeal(long index)
     {
@@ -340,12 +351,7 @@ public sealed class FileEncryptionStream : Stream
     private void Seal(long index)
     {
         long offset = index * _header.ChunkSize;
-        if (_hash is not null && _hash.Through < offset)             // resumed past what was hashed: hash the gap first
-        {
-            _recordIndex = -1;
-            _hash.HashThrough(_plaintext, _origin, offset, Buffer());
-            _plaintextAt = -1;
-        }
+        if (_hash is not null && _hash.Through < offset) HashTo(offset);   // resumed past what was hashed: the gap first
         PrepareSeal(index);
         int length = _header.ChunkLength(index);
         bool last = index == _header.ChunkCount - 1;
@@ -356,12 +362,7 @@ public sealed class FileEncryptionStream : Stream
     private async ValueTask SealAsync(long index, CancellationToken cancellationToken)
     {
         long offset = index * _header.ChunkSize;
-        if (_hash is not null && _hash.Through < offset)             // resumed past what was hashed: hash the gap first
-        {
-            _recordIndex = -1;
-            await _hash.HashThroughAsync(_plaintext, _origin, offset, Buffer(), null, cancellationToken).ConfigureAwait(false);
-            _plaintextAt = -1;
-        }
+        if (_hash is not null && _hash.Through < offset) await HashToAsync(offset, null, cancellationToken).ConfigureAwait(false);
         PrepareSeal(index);
         int length = _header.ChunkLength(index);
         bool last = index == _header.ChunkCount - 1;
@@ -392,7 +393,6 @@ public sealed class FileEncryptionStream : Stream
     /// <summary>Head last, the whole plaintext hashed: the manifest gets its SHA-256 and the head is sealed.</summary>
     private FileHead SealedHead()
     {
-        _plaintextAt = -1;
         _manifest = new FileManifest(_manifest.Name, _manifest.MediaType, _manifest.Size, _hash!.Current());
         _head = FileEncryptor.SealHead(_cipher, _header, _manifest);
         return _head;

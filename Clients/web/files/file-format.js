@@ -402,8 +402,8 @@ function concat(...parts) {
  * Encrypts `file` ("Layout"): yields the head (header || manifest record: the bytes whose SHA-256 each key wrap
  * signs), then each chunk record in order, {@link encryptedLength} bytes in all. Reads the file twice, a slice at a
  * time: once for the manifest's SHA-256, which comes before the chunks, then to seal them; with `headLast`, once, the
- * head coming after the records. Memory stays at a few chunks whatever the file's size. Arguments are checked at once (TypeError, RangeError); reading and WebCrypto
- * errors come from the generator.
+ * head coming after the records. Memory stays at a few chunks whatever the file's size. Arguments are checked at once
+ * (TypeError, RangeError); reading and WebCrypto errors come from the generator.
  * @param {Blob | Uint8Array | ArrayBuffer} file
  * @param {Uint8Array | CryptoKey} key The 256-bit file key.
  * @param {string} fileId

@@ -15,11 +15,7 @@ public sealed class FileEncryptionStreamTests
         new(source ?? new MemoryStream(plaintext), FileTestData.Key(), FileTestData.Id, FileTestData.ManifestOf(plaintext), Prefix, chunkSize);
 
     [Theory]
-    [InlineData(0, 64)]
-    [InlineData(63, 64)]
-    [InlineData(64, 64)]
-    [InlineData(300, 64)]
-    [InlineData(2500, 1000)]
+    [MemberData(nameof(FileTestData.SizesAndChunkSizes), MemberType = typeof(FileTestData))]
     public async Task Every_offset_gives_the_bytes_of_a_whole_pass(int size, int chunkSize)
     {
         byte[] plaintext = FileTestData.Bytes(size, size + 1);

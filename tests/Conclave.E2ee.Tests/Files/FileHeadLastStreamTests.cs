@@ -25,11 +25,7 @@ public sealed class FileHeadLastStreamTests
     }
 
     [Theory]
-    [InlineData(0, 64)]
-    [InlineData(63, 64)]
-    [InlineData(64, 64)]
-    [InlineData(300, 64)]
-    [InlineData(2500, 1000)]
+    [MemberData(nameof(FileTestData.SizesAndChunkSizes), MemberType = typeof(FileTestData))]
     public async Task It_gives_the_whole_pass_rotated_and_then_knows_the_head_and_the_hash(int size, int chunkSize)
     {
         byte[] plaintext = FileTestData.Bytes(size, size + 7);

@@ -17,6 +17,10 @@ internal static class FileTestData
         return bytes;
     }
 
+    /// <summary>Plaintext sizes and chunk sizes that cover an empty file, one short chunk, exactly one chunk, several
+    /// chunks with a short last one, and a larger chunk size.</summary>
+    public static TheoryData<int, int> SizesAndChunkSizes => new() { { 0, 64 }, { 63, 64 }, { 64, 64 }, { 300, 64 }, { 2500, 1000 } };
+
     public static FileManifest ManifestOf(byte[] plaintext, string name = "file.bin") =>
         new(name, FileManifest.DefaultMediaType, plaintext.Length, SHA256.HashData(plaintext));
 
