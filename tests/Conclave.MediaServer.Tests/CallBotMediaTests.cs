@@ -122,7 +122,11 @@ public sealed class CallBotMediaTests(ServerFixture fixture, ITestOutputHelper o
             {
                 short[] samples = AudioAnalysis.ReadWav(Path.Combine(directory, speaker + ".wav"));
                 (double dominant, double bin) = AudioAnalysis.DominantFrequency(samples.AsSpan(samples.Length - 16384));
-                Assert.InRange(dominant, frequency - bin, frequency + bin);
+                // Two bins: each speaker plays only about a second, and on a loaded machine its recording has gaps
+                // (frames skipped or lost, filled with silence; once in CI 51 frames decoded in 84 frames' time) after
+                // which the tone resumes out of phase: that spreads the peak by a bin (436.5 Hz for 440 that time).
+                // 440 and 660 Hz are 75 bins apart.
+                Assert.InRange(dominant, frequency - 2 * bin, frequency + 2 * bin);
             }
         }
         finally
